@@ -1,0 +1,108 @@
+//! Flick's adaptive-bitrate algorithms.
+//!
+//! An algorithm implements [`Abr`]: the player shows it a read-only [`DecisionContext`] (the ladder,
+//! segment sizes where known, the buffer level, throughput history and estimate, the last choice)
+//! and it answers with a [`Decision`]. While a download is in flight the player may ask
+//! [`Abr::check_abandon`] whether to give it up. Algorithms are deterministic and do not allocate
+//! when deciding.
+//!
+//! ```
+//! use flick_abr::{by_name, Abr, DecisionContext, ThroughputView, UnknownSizes, units::Bitrate};
+//! use std::time::Duration;
+//!
+//! let rungs = [Bitrate::from_kbps(300), Bitrate::from_kbps(1200), Bitrate::from_kbps(4300)];
+//! let mut abr = by_name("bba").unwrap();
+//! let ctx = DecisionContext {
+//!     now: Duration::from_secs(30),
+//!     rungs: &rungs,
+//!     sizes: &UnknownSizes,
+//!     segment: 7,
+//!     segment_count: 48,
+//!     segment_duration: Duration::from_secs(4),
+//!     buffer_level: Duration::from_secs(20),
+//!     max_buffer: Duration::from_secs(60),
+//!     throughput: ThroughputView { estimate: None, latency: None, samples: &[] },
+//!     last_rung: Some(1),
+//!     last_seek_segment: 0,
+//!     abandoned_rung: None,
+//! };
+//! assert_eq!(abr.choose(&ctx).rung, 2); // a full buffer picks the top rung
+//! ```
+
+mod bba;
+mod bola;
+mod context;
+mod mpc;
+mod registry;
+mod throughput;
+pub mod units;
+
+pub use bba::{Bba, BbaConfig};
+pub use bola::{Bola, BolaConfig};
+pub use context::{
+    Decision, DecisionContext, DownloadReport, DownloadSample, ProgressContext, SegmentSizes,
+    ThroughputView, UnknownSizes,
+};
+pub use mpc::{Mpc, MpcConfig};
+pub use registry::{by_name, from_json, names, UnknownAlgorithm};
+pub use throughput::{ThroughputRule, ThroughputRuleConfig, quality_from_throughput_kbps};
+
+use core::time::Duration;
+
+/// An adaptive-bitrate algorithm: picks the rung of each segment, and may abandon a download.
+///
+/// The player calls [`Abr::initial`] for the first segment of a session, [`Abr::choose`] for
+/// every later one, [`Abr::on_download`] when a download completes or is abandoned, and
+/// [`Abr::on_idle`] when it waited because the buffer was full.
+pub trait Abr: Send {
+    /// The algorithm's name as the CLI and reports spell it.
+    fn name(&self) -> &'static str;
+
+    /// The rung of the first segment, before any throughput was measured.
+    fn initial(&mut self, _ctx: &DecisionContext<'_>) -> usize {
+        0
+    }
+
+    /// The rung (and an optional wait) for the segment `ctx.segment`.
+    fn choose(&mut self, ctx: &DecisionContext<'_>) -> Decision;
+
+    /// Asked as a download makes progress: `Some(rung)` to abandon it (the rung is a suggestion for
+    /// the retry, which is decided by a new [`Abr::choose`]).
+    fn check_abandon(&mut self, _progress: &ProgressContext<'_>) -> Option<usize> {
+        None
+    }
+
+    /// Told when a segment download completed or was abandoned.
+    fn on_download(&mut self, _report: &DownloadReport) {}
+
+    /// Told when the player waited `waited` before a request because its buffer was full.
+    fn on_idle(&mut self, _waited: Duration) {}
+
+    /// Told when the viewer seeks to `segment`.
+    fn on_seek(&mut self, _segment: usize) {}
+}
+
+impl Abr for Box<dyn Abr> {
+    fn name(&self) -> &'static str {
+        (**self).name()
+    }
+    fn initial(&mut self, ctx: &DecisionContext<'_>) -> usize {
+        (**self).initial(ctx)
+    }
+    fn choose(&mut self, ctx: &DecisionContext<'_>) -> Decision {
+        (**self).choose(ctx)
+    }
+    fn check_abandon(&mut self, progress: &ProgressContext<'_>) -> Option<usize> {
+        (**self).check_abandon(progress)
+    }
+    fn on_download(&mut self, report: &DownloadReport) {
+        (**self).on_download(report)
+    }
+    fn on_idle(&mut self, waited: Duration) {
+        (**self).on_idle(waited)
+    }
+    fn on_seek(&mut self, segment: usize) {
+        (**self).on_seek(segment)
+    }
+}
+

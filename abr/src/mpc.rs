@@ -1,0 +1,194 @@
+//! Model predictive control (Yin et al., SIGCOMM 2015) as Pensieve's `mpc.py` implements it:
+//! predict throughput as the harmonic mean of the last five downloads (RobustMPC divides it by
+//! one plus the largest relative prediction error of the last five), then enumerate every rung
+//! plan over the next five segments and take the first step of the plan with the best QoE_lin.
+
+use crate::{Abr, Decision, DecisionContext, DownloadReport};
+use serde::{Deserialize, Serialize};
+
+const HISTORY: usize = 5;
+
+/// Parameters of [`Mpc`]; defaults are Pensieve's.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MpcConfig {
+    /// Segments planned ahead.
+    pub horizon: usize,
+    /// Discount the prediction by the recent worst relative error (RobustMPC).
+    pub robust: bool,
+    /// QoE penalty per second of rebuffering, in Mbit/s.
+    pub rebuffer_penalty: f64,
+    /// QoE penalty per Mbit/s of bit-rate change.
+    pub smooth_penalty: f64,
+    /// Offset added to the segment index when looking up future sizes. Pensieve's reference looks
+    /// one segment too far ahead (`size_index_offset = 1`); `0` looks at the segments it will fetch.
+    pub size_index_offset: usize,
+}
+
+impl Default for MpcConfig {
+    fn default() -> Self {
+        MpcConfig {
+            horizon: 5,
+            robust: true,
+            rebuffer_penalty: 4.3,
+            smooth_penalty: 1.0,
+            size_index_offset: 1,
+        }
+    }
+}
+
+/// MPC and RobustMPC.
+#[derive(Clone, Debug)]
+pub struct Mpc {
+    config: MpcConfig,
+    throughputs: Ring,
+    errors: Ring,
+    last_prediction: Option<f64>,
+}
+
+/// The last [`HISTORY`] values, without allocating.
+#[derive(Clone, Copy, Debug, Default)]
+struct Ring {
+    values: [f64; HISTORY],
+    len: usize,
+    next: usize,
+}
+
+impl Ring {
+    fn push(&mut self, v: f64) {
+        self.values[self.next] = v;
+        self.next = (self.next + 1) % HISTORY;
+        self.len = (self.len + 1).min(HISTORY);
+    }
+    fn iter(&self) -> impl Iterator<Item = f64> + '_ {
+        self.values[..self.len].iter().copied()
+    }
+}
+
+impl Mpc {
+    /// An MPC with the given parameters.
+    pub fn new(config: MpcConfig) -> Self {
+        Mpc { config, throughputs: Ring::default(), errors: Ring::default(), last_prediction: None }
+    }
+
+    /// RobustMPC with Pensieve's parameters.
+    pub fn robust() -> Self {
+        Self::new(MpcConfig::default())
+    }
+
+    /// Plain MPC (no error discount) with Pensieve's parameters.
+    pub fn plain() -> Self {
+        Self::new(MpcConfig { robust: false, ..MpcConfig::default() })
+    }
+
+    /// Predicted throughput for the horizon, in megabytes per second.
+    fn prediction(&self) -> Option<f64> {
+        if self.throughputs.len == 0 {
+            return None;
+        }
+        let n = self.throughputs.len as f64;
+        let harmonic = 1.0 / (self.throughputs.iter().map(|t| 1.0 / t).sum::<f64>() / n);
+        let worst_error = if self.config.robust {
+            self.errors.iter().fold(0.0_f64, f64::max)
+        } else {
+            0.0
+        };
+        Some(harmonic / (1.0 + worst_error))
+    }
+}
+
+struct Plan<'c, 'a> {
+    ctx: &'c DecisionContext<'a>,
+    config: &'c MpcConfig,
+    horizon: usize,
+    first_index: usize,
+    megabytes_per_s: f64,
+    segment_s: f64,
+    best_reward: f64,
+    best_first: usize,
+}
+
+impl Plan<'_, '_> {
+    #[allow(clippy::too_many_arguments)]
+    fn search(&mut self, depth: usize, buffer: f64, last: usize, bitrate: f64, rebuffer: f64, change: f64, first: usize) {
+        if depth == self.horizon {
+            let reward = bitrate / 1000.0
+                - self.config.rebuffer_penalty * rebuffer
+                - self.config.smooth_penalty * change / 1000.0;
+            if reward >= self.best_reward {
+                self.best_reward = reward;
+                self.best_first = first;
+            }
+            return;
+        }
+        let index = self.first_index + depth;
+        let rungs = self.ctx.rungs;
+        for q in 0..rungs.len() {
+            let size = if index <= self.ctx.segment_count {
+                self.ctx.size_or_nominal(index, q).get() as f64
+            } else {
+                0.0
+            };
+            let download = size / 1e6 / self.megabytes_per_s;
+            let (stall, next_buffer) = if buffer < download {
+                (rebuffer + download - buffer, self.segment_s)
+            } else {
+                (rebuffer, buffer - download + self.segment_s)
+            };
+            let kbps = rungs[q].kbps();
+            let step = (kbps - rungs[last].kbps()).abs();
+            let first = if depth == 0 { q } else { first };
+            self.search(depth + 1, next_buffer, q, bitrate + kbps, stall, change + step, first);
+        }
+    }
+}
+
+impl Abr for Mpc {
+    fn name(&self) -> &'static str {
+        if self.config.robust { "robust-mpc" } else { "mpc" }
+    }
+
+    fn initial(&mut self, ctx: &DecisionContext<'_>) -> usize {
+        1.min(ctx.top_rung())
+    }
+
+    fn choose(&mut self, ctx: &DecisionContext<'_>) -> Decision {
+        let Some(megabytes_per_s) = self.prediction() else {
+            return Decision::rung(ctx.last_rung.unwrap_or(0));
+        };
+        let remaining = ctx.segment_count.saturating_sub(ctx.segment);
+        let horizon = self.config.horizon.min(remaining);
+        if horizon == 0 {
+            return Decision::rung(0);
+        }
+        let mut plan = Plan {
+            ctx,
+            config: &self.config,
+            horizon,
+            first_index: ctx.segment + self.config.size_index_offset,
+            megabytes_per_s,
+            segment_s: ctx.segment_duration.as_secs_f64(),
+            best_reward: f64::NEG_INFINITY,
+            best_first: 0,
+        };
+        let last = ctx.last_rung.unwrap_or(0).min(ctx.top_rung());
+        plan.search(0, ctx.buffer_level.as_secs_f64(), last, 0.0, 0.0, 0.0, 0);
+        Decision::rung(plan.best_first)
+    }
+
+    fn on_download(&mut self, report: &DownloadReport) {
+        if report.abandoned_to.is_some() {
+            return;
+        }
+        let ms = report.elapsed.as_secs_f64() * 1000.0;
+        if ms <= 0.0 || report.received.get() == 0 {
+            return;
+        }
+        let measured = report.received.get() as f64 / ms / 1000.0;
+        let error = self.last_prediction.map_or(0.0, |p| (p - measured).abs() / measured);
+        self.throughputs.push(measured);
+        self.errors.push(error);
+        let n = self.throughputs.len as f64;
+        self.last_prediction = Some(1.0 / (self.throughputs.iter().map(|t| 1.0 / t).sum::<f64>() / n));
+    }
+}

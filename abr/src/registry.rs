@@ -1,0 +1,45 @@
+//! Algorithms by name, with optional JSON parameters.
+
+use crate::{Abr, Bba, Bola, Mpc, MpcConfig, ThroughputRule};
+use serde::de::DeserializeOwned;
+
+/// The names [`by_name`] knows, in the order tables list them.
+pub fn names() -> &'static [&'static str] {
+    &["throughput", "bba", "bola", "mpc", "robust-mpc"]
+}
+
+/// A name that is not one of [`names`], or parameters that do not fit the algorithm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownAlgorithm(pub String);
+
+impl core::fmt::Display for UnknownAlgorithm {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{} (known: {})", self.0, names().join(", "))
+    }
+}
+
+impl std::error::Error for UnknownAlgorithm {}
+
+/// The algorithm called `name`, with its default parameters.
+pub fn by_name(name: &str) -> Result<Box<dyn Abr>, UnknownAlgorithm> {
+    from_json(name, "{}")
+}
+
+fn parse<T: DeserializeOwned>(name: &str, json: &str) -> Result<T, UnknownAlgorithm> {
+    serde_json::from_str(json).map_err(|e| UnknownAlgorithm(format!("bad parameters for {name}: {e}")))
+}
+
+/// The algorithm called `name` with parameters given as a JSON object (`{}` for the defaults).
+pub fn from_json(name: &str, json: &str) -> Result<Box<dyn Abr>, UnknownAlgorithm> {
+    Ok(match name {
+        "throughput" => Box::new(ThroughputRule::new(parse(name, json)?)),
+        "bba" => Box::new(Bba::new(parse(name, json)?)),
+        "bola" => Box::new(Bola::new(parse(name, json)?)),
+        "robust-mpc" => Box::new(Mpc::new(parse(name, json)?)),
+        "mpc" => {
+            let config: MpcConfig = parse(name, json)?;
+            Box::new(Mpc::new(MpcConfig { robust: false, ..config }))
+        }
+        other => return Err(UnknownAlgorithm(format!("unknown ABR algorithm `{other}`"))),
+    })
+}

@@ -1,0 +1,4 @@
+//! Flick's player core.
+pub mod manifest;
+pub mod presentation;
+pub mod segment_index;

@@ -1,0 +1,1 @@
+//! Flick for the browser.
