@@ -99,9 +99,7 @@ impl<'a> DecisionContext<'a> {
 
     /// The known size of a segment at a rung, or its nominal size (rate × duration) when unknown.
     pub fn size_or_nominal(&self, segment: usize, rung: usize) -> Bytes {
-        self.sizes
-            .size(segment, rung)
-            .unwrap_or_else(|| self.rungs[rung].bytes_in(self.segment_duration))
+        self.sizes.size(segment, rung).unwrap_or_else(|| self.rungs[rung].bytes_in(self.segment_duration))
     }
 }
 

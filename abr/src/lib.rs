@@ -40,11 +40,11 @@ pub mod units;
 pub use bba::{Bba, BbaConfig};
 pub use bola::{Bola, BolaConfig};
 pub use context::{
-    Decision, DecisionContext, DownloadReport, DownloadSample, ProgressContext, SegmentSizes,
-    ThroughputView, UnknownSizes,
+    Decision, DecisionContext, DownloadReport, DownloadSample, ProgressContext, SegmentSizes, ThroughputView,
+    UnknownSizes,
 };
 pub use mpc::{Mpc, MpcConfig};
-pub use registry::{by_name, from_json, names, UnknownAlgorithm};
+pub use registry::{UnknownAlgorithm, by_name, from_json, names};
 pub use throughput::{ThroughputRule, ThroughputRuleConfig, quality_from_throughput_kbps};
 
 use core::time::Duration;
@@ -80,6 +80,11 @@ pub trait Abr: Send {
 
     /// Told when the viewer seeks to `segment`.
     fn on_seek(&mut self, _segment: usize) {}
+
+    /// Told when this same instance starts another session. Algorithms that learn across
+    /// sessions keep what they learned (RobustMPC keeps its prediction errors, as Pensieve's
+    /// reference does) and forget the rest.
+    fn new_session(&mut self) {}
 }
 
 impl Abr for Box<dyn Abr> {
@@ -104,5 +109,7 @@ impl Abr for Box<dyn Abr> {
     fn on_seek(&mut self, segment: usize) {
         (**self).on_seek(segment)
     }
+    fn new_session(&mut self) {
+        (**self).new_session()
+    }
 }
-

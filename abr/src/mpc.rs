@@ -88,29 +88,40 @@ impl Mpc {
         }
         let n = self.throughputs.len as f64;
         let harmonic = 1.0 / (self.throughputs.iter().map(|t| 1.0 / t).sum::<f64>() / n);
-        let worst_error = if self.config.robust {
-            self.errors.iter().fold(0.0_f64, f64::max)
-        } else {
-            0.0
-        };
+        let worst_error = if self.config.robust { self.errors.iter().fold(0.0_f64, f64::max) } else { 0.0 };
         Some(harmonic / (1.0 + worst_error))
     }
 }
 
-struct Plan<'c, 'a> {
-    ctx: &'c DecisionContext<'a>,
+/// Most rungs and steps a plan enumerates (higher rungs and steps are not considered).
+const MAX_RUNGS: usize = 16;
+const MAX_HORIZON: usize = 8;
+
+/// One decision's search: download times and rates precomputed, then every plan enumerated.
+struct Plan<'c> {
     config: &'c MpcConfig,
     horizon: usize,
-    first_index: usize,
-    megabytes_per_s: f64,
+    rungs: usize,
+    kbps: [f64; MAX_RUNGS],
+    /// `download[depth][rung]`: seconds to fetch that step's segment at that rung.
+    download: [[f64; MAX_RUNGS]; MAX_HORIZON],
     segment_s: f64,
     best_reward: f64,
     best_first: usize,
 }
 
-impl Plan<'_, '_> {
+impl Plan<'_> {
     #[allow(clippy::too_many_arguments)]
-    fn search(&mut self, depth: usize, buffer: f64, last: usize, bitrate: f64, rebuffer: f64, change: f64, first: usize) {
+    fn search(
+        &mut self,
+        depth: usize,
+        buffer: f64,
+        last: usize,
+        bitrate: f64,
+        rebuffer: f64,
+        change: f64,
+        first: usize,
+    ) {
         if depth == self.horizon {
             let reward = bitrate / 1000.0
                 - self.config.rebuffer_penalty * rebuffer
@@ -121,22 +132,15 @@ impl Plan<'_, '_> {
             }
             return;
         }
-        let index = self.first_index + depth;
-        let rungs = self.ctx.rungs;
-        for q in 0..rungs.len() {
-            let size = if index <= self.ctx.segment_count {
-                self.ctx.size_or_nominal(index, q).get() as f64
-            } else {
-                0.0
-            };
-            let download = size / 1e6 / self.megabytes_per_s;
+        for q in 0..self.rungs {
+            let download = self.download[depth][q];
             let (stall, next_buffer) = if buffer < download {
                 (rebuffer + download - buffer, self.segment_s)
             } else {
                 (rebuffer, buffer - download + self.segment_s)
             };
-            let kbps = rungs[q].kbps();
-            let step = (kbps - rungs[last].kbps()).abs();
+            let kbps = self.kbps[q];
+            let step = (kbps - self.kbps[last]).abs();
             let first = if depth == 0 { q } else { first };
             self.search(depth + 1, next_buffer, q, bitrate + kbps, stall, change + step, first);
         }
@@ -161,19 +165,37 @@ impl Abr for Mpc {
         if horizon == 0 {
             return Decision::rung(0);
         }
+        let rungs = ctx.rungs.len().min(MAX_RUNGS);
+        let horizon = horizon.min(MAX_HORIZON);
         let mut plan = Plan {
-            ctx,
             config: &self.config,
             horizon,
-            first_index: ctx.segment + self.config.size_index_offset,
-            megabytes_per_s,
+            rungs,
+            kbps: [0.0; MAX_RUNGS],
+            download: [[0.0; MAX_RUNGS]; MAX_HORIZON],
             segment_s: ctx.segment_duration.as_secs_f64(),
             best_reward: f64::NEG_INFINITY,
             best_first: 0,
         };
-        let last = ctx.last_rung.unwrap_or(0).min(ctx.top_rung());
+        let first_index = ctx.segment + self.config.size_index_offset;
+        for q in 0..rungs {
+            plan.kbps[q] = ctx.rungs[q].kbps();
+        }
+        for depth in 0..horizon {
+            let index = first_index + depth;
+            for q in 0..rungs {
+                let size =
+                    if index <= ctx.segment_count { ctx.size_or_nominal(index, q).get() as f64 } else { 0.0 };
+                plan.download[depth][q] = size / 1e6 / megabytes_per_s;
+            }
+        }
+        let last = ctx.last_rung.unwrap_or(0).min(rungs.saturating_sub(1));
         plan.search(0, ctx.buffer_level.as_secs_f64(), last, 0.0, 0.0, 0.0, 0);
         Decision::rung(plan.best_first)
+    }
+
+    fn new_session(&mut self) {
+        self.throughputs = Ring::default();
     }
 
     fn on_download(&mut self, report: &DownloadReport) {

@@ -70,9 +70,7 @@ pub(crate) fn insufficient_buffer_cap(
     let level_ms = ctx.buffer_level.as_secs_f64() * 1000.0;
     let safe_bits = safety * (level_ms - latency_ms) * throughput.kbps();
     let segment_ms = ctx.segment_duration.as_secs_f64() * 1000.0;
-    (0..rung)
-        .find(|&q| ctx.rungs[q + 1].kbps() * segment_ms > safe_bits)
-        .unwrap_or(rung)
+    (0..rung).find(|&q| ctx.rungs[q + 1].kbps() * segment_ms > safe_bits).unwrap_or(rung)
 }
 
 impl Abr for ThroughputRule {
@@ -86,7 +84,8 @@ impl Abr for ThroughputRule {
         };
         let latency = ctx.throughput.latency.unwrap_or_default();
         let discounted_kbps = estimate.kbps() * self.config.safety_factor;
-        let mut rung = quality_from_throughput_kbps(ctx.rungs, ctx.segment_duration, discounted_kbps, latency);
+        let mut rung =
+            quality_from_throughput_kbps(ctx.rungs, ctx.segment_duration, discounted_kbps, latency);
         if !self.config.no_insufficient_buffer_rule {
             let safety = self.ibr_safety;
             self.ibr_safety = (self.ibr_safety * self.config.low_buffer_safety_factor_init)

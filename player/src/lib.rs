@@ -1,4 +1,40 @@
-//! Flick's player core.
+//! Flick's player core: a sans-IO state machine that turns timestamped inputs (manifest bytes,
+//! download progress, errors, playback reports, user commands, time) into outputs (fetch, cancel,
+//! append, events) and a next wake-up time. It opens no sockets, starts no threads and reads no
+//! clock, so the simulator, the native driver and the browser driver all run this same code.
+//!
+//! ```
+//! use flick_player::{Input, Output, Player, PlayerConfig};
+//! use std::time::Duration;
+//!
+//! let mut player = Player::new(PlayerConfig::default(), flick_abr::by_name("bola").unwrap());
+//! player.handle_input(Duration::ZERO, Input::Load { url: "http://cdn.example/a.mpd".into() });
+//! let mut fetches = Vec::new();
+//! while let Some(output) = player.poll_output() {
+//!     if let Output::Fetch(request) = output {
+//!         fetches.push(request.url);
+//!     }
+//! }
+//! assert_eq!(fetches, ["http://cdn.example/a.mpd"]);
+//! ```
+
+pub mod config;
+pub mod error;
+pub mod estimator;
+pub mod io;
+pub mod location;
 pub mod manifest;
+pub mod metrics;
+mod player;
 pub mod presentation;
 pub mod segment_index;
+pub mod state;
+
+pub use config::{PlayerConfig, RequestTimeouts};
+pub use error::PlayerError;
+pub use io::{
+    Append, AppendKind, FetchError, FetchRequest, Input, Output, PlayerEvent, RequestId, RequestKind,
+};
+pub use metrics::{QoeConfig, SessionReport};
+pub use player::Player;
+pub use state::PlayerState;

@@ -1,0 +1,160 @@
+//! Behaviour of each algorithm on hand-made situations.
+
+use flick_abr::units::{Bitrate, Bytes};
+use flick_abr::{
+    Abr, DecisionContext, DownloadReport, DownloadSample, ProgressContext, ThroughputView, UnknownSizes,
+    by_name, names,
+};
+use std::time::Duration;
+
+const RUNGS: [Bitrate; 6] = [
+    Bitrate::from_kbps(300),
+    Bitrate::from_kbps(750),
+    Bitrate::from_kbps(1200),
+    Bitrate::from_kbps(1850),
+    Bitrate::from_kbps(2850),
+    Bitrate::from_kbps(4300),
+];
+
+fn ctx<'a>(buffer_s: f64, estimate_kbps: Option<u64>, samples: &'a [DownloadSample]) -> DecisionContext<'a> {
+    DecisionContext {
+        now: Duration::from_secs(20),
+        rungs: &RUNGS,
+        sizes: &UnknownSizes,
+        segment: 10,
+        segment_count: 48,
+        segment_duration: Duration::from_secs(4),
+        buffer_level: Duration::from_secs_f64(buffer_s),
+        max_buffer: Duration::from_secs(60),
+        throughput: ThroughputView {
+            estimate: estimate_kbps.map(Bitrate::from_kbps),
+            latency: Some(Duration::from_millis(80)),
+            samples,
+        },
+        last_rung: Some(2),
+        last_seek_segment: 0,
+        abandoned_rung: None,
+    }
+}
+
+fn download(abr: &mut dyn Abr, kbps: u64) {
+    let bytes = kbps * 1000 / 8 * 4;
+    abr.on_download(&DownloadReport {
+        segment: 9,
+        rung: 2,
+        size: Bytes(bytes),
+        received: Bytes(bytes),
+        elapsed: Duration::from_secs(4),
+        ttfb: Some(Duration::from_millis(80)),
+        buffer_level: Duration::from_secs(10),
+        abandoned_to: None,
+    });
+}
+
+#[test]
+fn bba_maps_the_buffer_linearly_between_reservoir_and_cushion() {
+    let mut bba = by_name("bba").unwrap();
+    let rung = |abr: &mut Box<dyn Abr>, b| abr.choose(&ctx(b, None, &[])).rung;
+    assert_eq!(rung(&mut bba, 4.9), 0);
+    assert_eq!(rung(&mut bba, 5.0), 0);
+    assert_eq!(rung(&mut bba, 7.0), 1);
+    assert_eq!(rung(&mut bba, 14.9), 4);
+    assert_eq!(rung(&mut bba, 15.0), 5);
+}
+
+#[test]
+fn throughput_rule_keeps_a_safety_margin() {
+    let mut t = by_name("throughput").unwrap();
+    // 0.9 × 2000 = 1800 kbit/s: 1850 does not fit, 1200 does (deep buffer: no IBR cap).
+    assert_eq!(t.choose(&ctx(40.0, Some(2000), &[])).rung, 2);
+    assert_eq!(t.choose(&ctx(40.0, Some(10_000), &[])).rung, 5);
+}
+
+#[test]
+fn throughput_rule_lowers_the_rung_when_the_buffer_cannot_cover_the_download() {
+    let mut t = by_name("throughput").unwrap();
+    // 0.9 × (1000 − 80) ms × 10 Mbit/s = 8.3 Mbit: a 4 s segment at 1850 kbit/s fits, 2850 does not.
+    assert_eq!(t.choose(&ctx(1.0, Some(10_000), &[])).rung, 3);
+}
+
+#[test]
+fn throughput_rule_abandons_a_download_that_would_take_too_long() {
+    let mut t = by_name("throughput").unwrap();
+    let size = Bytes(4300 * 1000 / 8 * 4);
+    let progress = ProgressContext {
+        now: Duration::from_secs(30),
+        rungs: &RUNGS,
+        segment: 10,
+        rung: 5,
+        size: Some(size),
+        received: Bytes(50_000),
+        elapsed: Duration::from_secs(2),
+        ttfb: Some(Duration::from_millis(100)),
+        buffer_level: Duration::from_secs(6),
+        segment_duration: Duration::from_secs(4),
+        throughput: ThroughputView { estimate: None, latency: None, samples: &[] },
+    };
+    let to = t.check_abandon(&progress).expect("200 kbit/s cannot finish 2 MB in time");
+    assert!(to < 5);
+    let fast = ProgressContext { received: Bytes(size.get() - 10), ..progress };
+    assert_eq!(t.check_abandon(&fast), None);
+}
+
+#[test]
+fn bola_climbs_with_the_buffer() {
+    let mut low = by_name("bola").unwrap();
+    let mut high = by_name("bola").unwrap();
+    let a = low.choose(&ctx(2.0, Some(50_000), &[])).rung;
+    let b = high.choose(&ctx(40.0, Some(50_000), &[])).rung;
+    assert!(a < b, "{a} vs {b}");
+}
+
+#[test]
+fn robust_mpc_tracks_the_measured_throughput() {
+    let mut slow = by_name("robust-mpc").unwrap();
+    let mut fast = by_name("robust-mpc").unwrap();
+    for _ in 0..5 {
+        download(slow.as_mut(), 500);
+        download(fast.as_mut(), 20_000);
+    }
+    let s = slow.choose(&ctx(8.0, None, &[])).rung;
+    let f = fast.choose(&ctx(8.0, None, &[])).rung;
+    assert!(s <= 1, "slow picked {s}");
+    assert_eq!(f, 5);
+}
+
+#[test]
+fn robust_mpc_is_more_careful_than_mpc_after_misprediction() {
+    let mut robust = by_name("robust-mpc").unwrap();
+    let mut plain = by_name("mpc").unwrap();
+    for kbps in [8000, 1000, 8000, 1000, 8000] {
+        download(robust.as_mut(), kbps);
+        download(plain.as_mut(), kbps);
+    }
+    let r = robust.choose(&ctx(6.0, None, &[])).rung;
+    let p = plain.choose(&ctx(6.0, None, &[])).rung;
+    assert!(r < p, "robust {r}, plain {p}");
+}
+
+#[test]
+fn every_name_builds_and_unknown_names_and_bad_parameters_are_errors() {
+    for name in names() {
+        assert_eq!(by_name(name).unwrap().name(), *name);
+    }
+    assert!(by_name("nope").is_err());
+    assert!(flick_abr::from_json("bba", r#"{"reservoir_s": 2.0}"#).is_ok());
+    assert!(flick_abr::from_json("bba", r#"{"reservoir": 2.0}"#).is_err());
+}
+
+#[test]
+fn decisions_stay_on_the_ladder_for_every_algorithm() {
+    for name in names() {
+        let mut abr = by_name(name).unwrap();
+        for buffer in [0.0, 0.5, 3.0, 12.0, 30.0, 59.0] {
+            for estimate in [None, Some(1), Some(800), Some(100_000)] {
+                let d = abr.choose(&ctx(buffer, estimate, &[]));
+                assert!(d.rung < RUNGS.len(), "{name}");
+            }
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! The simulator: the real player core on a virtual clock, replaying bandwidth traces.
+
+pub mod batch;
+pub mod ladder;
+pub mod network;
+pub mod session;
+pub mod trace;
+
+pub use batch::{AlgorithmSummary, BatchSpec, SessionRow, run_batch, summarise};
+pub use ladder::{Ladder, LadderError, SimContent};
+pub use session::{Model, SessionSpec, run_session};
+pub use trace::{Trace, TraceError, TracePeriod};

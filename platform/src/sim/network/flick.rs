@@ -1,0 +1,240 @@
+//! Flick's own network model (the default): every request pays a round trip of latency, then
+//! concurrent bodies share the link fairly; progress is reported every 100 ms so the player sees
+//! downloads in flight; each location can have its own bandwidth share and outages (a location in
+//! an outage answers nothing, and a body in flight stops arriving).
+
+use super::{NetEvent, NetworkModel, from_ms, to_ms};
+use crate::sim::trace::{Trace, TracePeriod};
+use flick_player::{FetchRequest, RequestId};
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+use std::time::Duration;
+
+/// One location's conditions.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LocationProfile {
+    /// Fraction of the trace's bandwidth this location delivers (1.0 when unset or zero).
+    pub bandwidth_factor: f64,
+    /// Intervals `[start_ms, end_ms)` of session time during which the location answers nothing.
+    pub outages_ms: Vec<(f64, f64)>,
+}
+
+/// Parameters of the [`FlickNetwork`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FlickNetworkConfig {
+    /// Round trip for traces that carry no latency, in ms.
+    pub default_latency_ms: f64,
+    /// Progress report interval, in ms.
+    pub progress_ms: f64,
+    /// Random variation of each request's latency, as a fraction (0.1 = ±10 %).
+    pub latency_jitter: f64,
+    /// Per-location conditions, by location index; missing ones are healthy.
+    pub locations: Vec<LocationProfile>,
+}
+
+impl Default for FlickNetworkConfig {
+    fn default() -> Self {
+        FlickNetworkConfig {
+            default_latency_ms: 80.0,
+            progress_ms: 100.0,
+            latency_jitter: 0.1,
+            locations: Vec::new(),
+        }
+    }
+}
+
+struct Flow {
+    id: RequestId,
+    location: usize,
+    size_bits: f64,
+    /// Body starts at this session time (ms); before it the request is in its round trip.
+    body_from_ms: f64,
+    started: bool,
+    done_bits: f64,
+    reported_bytes: u64,
+    next_report_ms: f64,
+}
+
+/// Flick's network model.
+pub struct FlickNetwork {
+    config: FlickNetworkConfig,
+    periods: Vec<TracePeriod>,
+    index: usize,
+    time_to_next: f64,
+    clock_ms: f64,
+    flows: Vec<Flow>,
+    pending: VecDeque<(Duration, NetEvent)>,
+    rng: u64,
+}
+
+impl FlickNetwork {
+    /// A network replaying `trace`, with randomness from `seed`.
+    pub fn new(trace: &Trace, config: FlickNetworkConfig, seed: u64) -> Self {
+        let periods = trace.periods.clone();
+        FlickNetwork {
+            time_to_next: periods.first().map_or(0.0, |p| p.duration_ms),
+            periods,
+            index: 0,
+            clock_ms: 0.0,
+            flows: Vec::new(),
+            pending: VecDeque::new(),
+            rng: seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1,
+            config,
+        }
+    }
+
+    fn random(&mut self) -> f64 {
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        (self.rng >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn profile(&self, location: usize) -> (f64, bool) {
+        match self.config.locations.get(location) {
+            None => (1.0, false),
+            Some(p) => {
+                let factor = if p.bandwidth_factor > 0.0 { p.bandwidth_factor } else { 1.0 };
+                let down = p.outages_ms.iter().any(|&(s, e)| self.clock_ms >= s && self.clock_ms < e);
+                (factor, down)
+            }
+        }
+    }
+
+    /// Next outage boundary after now, so a flow frozen by an outage wakes when it ends.
+    fn next_outage_edge(&self) -> Option<f64> {
+        self.config
+            .locations
+            .iter()
+            .flat_map(|p| p.outages_ms.iter().flat_map(|&(s, e)| [s, e]))
+            .filter(|&t| t > self.clock_ms)
+            .fold(None, |m: Option<f64>, t| Some(m.map_or(t, |m| m.min(t))))
+    }
+
+    fn advance_trace(&mut self, mut ms: f64) {
+        let mut guard = 0;
+        while ms >= self.time_to_next && guard < 10_000_000 {
+            ms -= self.time_to_next;
+            self.index = (self.index + 1) % self.periods.len();
+            self.time_to_next = self.periods[self.index].duration_ms;
+            guard += 1;
+        }
+        self.time_to_next -= ms;
+    }
+
+    /// Run the model until it has at least one event to report (or nothing is in flight).
+    fn run(&mut self) {
+        let mut guard = 0;
+        while self.pending.is_empty() && !self.flows.is_empty() && guard < 1_000_000 {
+            guard += 1;
+            let kbps = self.periods[self.index].kbps;
+            // Rates: body flows of a healthy location share that location's capacity.
+            let rates: Vec<f64> = self
+                .flows
+                .iter()
+                .map(|f| {
+                    let (factor, down) = self.profile(f.location);
+                    if down || self.clock_ms < f.body_from_ms {
+                        return 0.0;
+                    }
+                    let sharing = self
+                        .flows
+                        .iter()
+                        .filter(|g| g.location == f.location && self.clock_ms >= g.body_from_ms)
+                        .count()
+                        .max(1) as f64;
+                    kbps * factor / sharing
+                })
+                .collect();
+            let mut step = self.time_to_next;
+            for (f, &rate) in self.flows.iter().zip(&rates) {
+                let (_, down) = self.profile(f.location);
+                if down {
+                    continue;
+                }
+                if self.clock_ms < f.body_from_ms {
+                    step = step.min(f.body_from_ms - self.clock_ms);
+                } else {
+                    step = step.min(f.next_report_ms - self.clock_ms);
+                    if rate > 0.0 {
+                        step = step.min((f.size_bits - f.done_bits) / rate);
+                    }
+                }
+            }
+            if let Some(edge) = self.next_outage_edge() {
+                step = step.min(edge - self.clock_ms);
+            }
+            let step = step.max(0.0);
+            self.clock_ms += step;
+            self.advance_trace(step);
+            let now = from_ms(self.clock_ms);
+            let clock = self.clock_ms;
+            let progress_ms = self.config.progress_ms;
+            let mut finished = Vec::new();
+            for (i, (f, &rate)) in self.flows.iter_mut().zip(&rates).enumerate() {
+                f.done_bits = (f.done_bits + rate * step).min(f.size_bits);
+                let complete = f.size_bits - f.done_bits < 0.5;
+                if !f.started && clock >= f.body_from_ms && rate > 0.0 || !f.started && complete {
+                    f.started = true;
+                    self.pending.push_back((now, NetEvent::Started(f.id, Some((f.size_bits / 8.0) as u64))));
+                }
+                if complete || (f.started && clock >= f.next_report_ms) {
+                    let bytes =
+                        if complete { (f.size_bits / 8.0) as u64 } else { (f.done_bits / 8.0) as u64 };
+                    if bytes > f.reported_bytes || complete {
+                        self.pending.push_back((now, NetEvent::Data(f.id, bytes - f.reported_bytes)));
+                        f.reported_bytes = bytes;
+                    }
+                    f.next_report_ms = clock + progress_ms;
+                }
+                if complete {
+                    self.pending.push_back((now, NetEvent::Complete(f.id)));
+                    finished.push(i);
+                }
+            }
+            for i in finished.into_iter().rev() {
+                self.flows.swap_remove(i);
+            }
+        }
+    }
+}
+
+impl NetworkModel for FlickNetwork {
+    fn start(&mut self, now: Duration, request: &FetchRequest, size: u64) {
+        let now_ms = to_ms(now);
+        if now_ms > self.clock_ms {
+            self.advance_trace(now_ms - self.clock_ms);
+            self.clock_ms = now_ms;
+        }
+        let base = self.periods[self.index].latency_ms.unwrap_or(self.config.default_latency_ms);
+        let jitter = 1.0 + self.config.latency_jitter * (2.0 * self.random() - 1.0);
+        let latency = base * jitter;
+        self.flows.push(Flow {
+            id: request.id,
+            location: request.location.unwrap_or(0),
+            size_bits: size as f64 * 8.0,
+            body_from_ms: now_ms + latency,
+            started: false,
+            done_bits: 0.0,
+            reported_bytes: 0,
+            next_report_ms: now_ms + latency + self.config.progress_ms,
+        });
+    }
+
+    fn cancel(&mut self, _now: Duration, id: RequestId) {
+        self.flows.retain(|f| f.id != id);
+        self.pending.retain(|(_, e)| !matches!(e, NetEvent::Started(i, _) | NetEvent::Data(i, _) | NetEvent::Complete(i) if *i == id));
+    }
+
+    fn peek(&mut self) -> Option<Duration> {
+        self.run();
+        self.pending.front().map(|(t, _)| *t)
+    }
+
+    fn pop(&mut self) -> Option<(Duration, NetEvent)> {
+        self.run();
+        self.pending.pop_front()
+    }
+}

@@ -1,0 +1,47 @@
+//! Network models: how long requests take on a trace.
+
+mod flick;
+mod pensieve;
+mod sabre;
+
+pub use flick::{FlickNetwork, FlickNetworkConfig, LocationProfile};
+pub use pensieve::PensieveNetwork;
+pub use sabre::SabreNetwork;
+
+use flick_player::{FetchError, FetchRequest, RequestId};
+use std::time::Duration;
+
+/// Something the network did to a request.
+#[derive(Clone, Debug, PartialEq)]
+pub enum NetEvent {
+    /// The first byte of the response arrived.
+    Started(RequestId, Option<u64>),
+    /// More body arrived.
+    Data(RequestId, u64),
+    /// The body is complete.
+    Complete(RequestId),
+    /// The request failed.
+    Failed(RequestId, FetchError),
+}
+
+/// A simulated network: takes requests, produces timed events.
+pub trait NetworkModel: Send {
+    /// A request for a resource of `size` bytes was sent at `now`.
+    fn start(&mut self, now: Duration, request: &FetchRequest, size: u64);
+    /// The player gave a request up at `now`.
+    fn cancel(&mut self, now: Duration, id: RequestId);
+    /// Time of the next event, if any.
+    fn peek(&mut self) -> Option<Duration>;
+    /// The next event, with its time.
+    fn pop(&mut self) -> Option<(Duration, NetEvent)>;
+}
+
+/// Session milliseconds to a [`Duration`].
+pub(crate) fn from_ms(ms: f64) -> Duration {
+    Duration::from_secs_f64(ms.max(0.0) / 1000.0)
+}
+
+/// A [`Duration`] to session milliseconds.
+pub(crate) fn to_ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}

@@ -1,0 +1,149 @@
+//! Pensieve's test-simulator network (`test/fixed_env.py`): one request at a time, the payload
+//! moving at 0.95 × the trace's bandwidth, 80 ms of round trip added to each request without
+//! advancing the trace, and idle time (the player's sleeps) advancing it.
+
+use super::{NetEvent, NetworkModel, from_ms, to_ms};
+use crate::sim::trace::Trace;
+use flick_player::{FetchRequest, RequestId};
+use std::collections::VecDeque;
+use std::time::Duration;
+
+const RTT_MS: f64 = 80.0;
+const PAYLOAD_FACTOR: f64 = 0.95;
+
+/// The Pensieve network model.
+pub struct PensieveNetwork {
+    /// Trace timestamps in seconds (`times[0] == 0`) and the bandwidth (Mbit/s) ending at each.
+    times: Vec<f64>,
+    mbps: Vec<f64>,
+    ptr: usize,
+    last: f64,
+    /// Session time (ms) the trace cursor corresponds to.
+    synced_ms: f64,
+    queue: VecDeque<(RequestId, u64)>,
+    events: VecDeque<(Duration, NetEvent)>,
+    busy_until_ms: f64,
+}
+
+impl PensieveNetwork {
+    /// A network replaying `trace` from its start.
+    pub fn new(trace: &Trace) -> Self {
+        let mut times = vec![0.0];
+        let mut mbps = vec![0.0];
+        for p in &trace.periods {
+            times.push(times[times.len() - 1] + p.duration_ms / 1000.0);
+            mbps.push(p.kbps / 1000.0);
+        }
+        PensieveNetwork {
+            times,
+            mbps,
+            ptr: 1,
+            last: 0.0,
+            synced_ms: 0.0,
+            queue: VecDeque::new(),
+            events: VecDeque::new(),
+            busy_until_ms: 0.0,
+        }
+    }
+
+    fn wrap(&mut self) {
+        if self.ptr >= self.mbps.len() {
+            self.ptr = 1;
+            self.last = 0.0;
+        }
+    }
+
+    /// Let the trace run idle for `ms` (the reference's sleep loop).
+    fn idle(&mut self, ms: f64) {
+        let mut rem = ms;
+        if rem <= 0.0 {
+            return;
+        }
+        loop {
+            let dur = self.times[self.ptr] - self.last;
+            if dur > rem / 1000.0 {
+                self.last += rem / 1000.0;
+                break;
+            }
+            rem -= dur * 1000.0;
+            self.last = self.times[self.ptr];
+            self.ptr += 1;
+            self.wrap();
+        }
+    }
+
+    /// Seconds to move `size` bytes (the reference's download loop).
+    fn download(&mut self, size: u64) -> f64 {
+        let size = size as f64;
+        let mut delay = 0.0;
+        let mut sent = 0.0;
+        let mut guard = 0usize;
+        loop {
+            let thr = self.mbps[self.ptr] * 1e6 / 8.0;
+            let dur = self.times[self.ptr] - self.last;
+            let pay = thr * dur * PAYLOAD_FACTOR;
+            if sent + pay > size {
+                let frac = (size - sent) / thr / PAYLOAD_FACTOR;
+                delay += frac;
+                self.last += frac;
+                break;
+            }
+            sent += pay;
+            delay += dur;
+            self.last = self.times[self.ptr];
+            self.ptr += 1;
+            self.wrap();
+            guard += 1;
+            if guard > 100_000_000 {
+                break; // a trace with no bandwidth at all never delivers
+            }
+        }
+        delay
+    }
+
+    fn start_next(&mut self) {
+        let Some((id, size)) = self.queue.pop_front() else { return };
+        let start_ms = self.busy_until_ms;
+        self.idle(start_ms - self.synced_ms);
+        let download_ms = self.download(size) * 1000.0;
+        let first_byte = start_ms + RTT_MS;
+        let end = first_byte + download_ms;
+        self.events.push_back((from_ms(first_byte), NetEvent::Started(id, Some(size))));
+        self.events.push_back((from_ms(end), NetEvent::Data(id, size)));
+        self.events.push_back((from_ms(end), NetEvent::Complete(id)));
+        self.synced_ms = end;
+        self.busy_until_ms = end;
+    }
+}
+
+impl NetworkModel for PensieveNetwork {
+    fn start(&mut self, now: Duration, request: &FetchRequest, size: u64) {
+        let idle = self.events.is_empty() && self.queue.is_empty();
+        self.queue.push_back((request.id, size));
+        if idle {
+            self.busy_until_ms = self.busy_until_ms.max(to_ms(now));
+            self.start_next();
+        }
+    }
+
+    fn cancel(&mut self, _now: Duration, id: RequestId) {
+        self.queue.retain(|(q, _)| *q != id);
+        let before = self.events.len();
+        self.events.retain(|(_, e)| !matches!(e, NetEvent::Started(i, _) | NetEvent::Data(i, _) | NetEvent::Complete(i) if *i == id));
+        if before != self.events.len() && self.events.is_empty() {
+            self.start_next();
+        }
+    }
+
+    fn peek(&mut self) -> Option<Duration> {
+        self.events.front().map(|(t, _)| *t)
+    }
+
+    fn pop(&mut self) -> Option<(Duration, NetEvent)> {
+        let e = self.events.pop_front();
+        if self.events.is_empty() {
+            self.start_next();
+        }
+        e
+    }
+}

@@ -1,0 +1,65 @@
+//! Player configuration.
+
+use crate::estimator::EstimatorConfig;
+use core::time::Duration;
+use serde::{Deserialize, Serialize};
+
+/// How long a request may go without an answer or without progress before it is given up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestTimeouts {
+    /// From the request to the first byte of the response.
+    pub first_byte: Duration,
+    /// Between two pieces of the body.
+    pub stall: Duration,
+}
+
+impl Default for RequestTimeouts {
+    fn default() -> Self {
+        RequestTimeouts { first_byte: Duration::from_secs(4), stall: Duration::from_secs(4) }
+    }
+}
+
+/// Everything that shapes a session's behaviour.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PlayerConfig {
+    /// Most media buffered ahead of the playback position.
+    pub max_buffer: Duration,
+    /// Count the next segment against [`PlayerConfig::max_buffer`] before requesting it (Sabre,
+    /// dash.js), rather than only the media already buffered (Pensieve).
+    pub count_next_segment: bool,
+    /// With a full buffer, check again every this long rather than waking exactly when there is
+    /// room (dash.js polls; Pensieve sleeps in 500 ms steps).
+    pub full_buffer_poll: Option<Duration>,
+    /// Media needed before playback starts (zero: the first segment).
+    pub start_threshold: Duration,
+    /// Media needed before playback resumes after a stall or a seek (zero: the next segment).
+    pub resume_threshold: Duration,
+    /// Rung of the first video segment; `None` lets the ABR algorithm choose.
+    pub initial_rung: Option<usize>,
+    /// Per-request timeouts; `None` waits for every answer however long it takes.
+    pub request_timeouts: Option<RequestTimeouts>,
+    /// How long a request may keep failing on every location before the session fails.
+    pub give_up_after: Duration,
+    /// Throughput estimator parameters.
+    pub estimator: EstimatorConfig,
+    /// Start playing as soon as enough media is buffered.
+    pub autoplay: bool,
+}
+
+impl Default for PlayerConfig {
+    fn default() -> Self {
+        PlayerConfig {
+            max_buffer: Duration::from_secs(30),
+            count_next_segment: true,
+            full_buffer_poll: None,
+            start_threshold: Duration::ZERO,
+            resume_threshold: Duration::ZERO,
+            initial_rung: None,
+            request_timeouts: Some(RequestTimeouts::default()),
+            give_up_after: Duration::from_secs(10),
+            estimator: EstimatorConfig::default(),
+            autoplay: true,
+        }
+    }
+}

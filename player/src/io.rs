@@ -1,0 +1,237 @@
+//! The core's inputs and outputs: everything that crosses between [`crate::Player`] and a driver.
+
+use crate::presentation::{ByteRange, Presentation, TrackKind};
+use crate::state::PlayerState;
+use core::time::Duration;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// Byte buffers as the core passes them (re-exported so drivers need no `bytes` dependency).
+pub use bytes::Bytes;
+
+/// Identifies one request the core asked a driver to make.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RequestId(pub u64);
+
+/// What a request is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestKind {
+    /// The MPD.
+    Manifest,
+    /// A segment index (`sidx`).
+    Index,
+    /// An initialization segment.
+    Init,
+    /// A media segment.
+    Media,
+}
+
+/// A request for the driver to make.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FetchRequest {
+    /// The id that the driver's inputs about this request must carry.
+    pub id: RequestId,
+    /// Absolute URL.
+    pub url: String,
+    /// Byte range to ask for, if any.
+    pub range: Option<ByteRange>,
+    /// What it is for.
+    pub kind: RequestKind,
+    /// The track it feeds, for index, init and media requests.
+    pub track: Option<TrackKind>,
+    /// Index into [`Presentation::locations`] of the location it goes to.
+    pub location: Option<usize>,
+}
+
+/// How a request failed, as the driver saw it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "detail")]
+pub enum FetchError {
+    /// The server answered with a non-success HTTP status.
+    Http(u16),
+    /// No answer (connect or first byte) in time.
+    Timeout,
+    /// The connection was reset or closed early.
+    Reset,
+    /// The body stopped arriving.
+    Stalled,
+    /// The body ended before the announced length.
+    Truncated,
+    /// DNS, TLS or another transport failure.
+    Transport(String),
+}
+
+/// What the driver feeds into the core.
+#[derive(Clone, Debug)]
+pub enum Input {
+    /// Load and play the MPD at this URL.
+    Load {
+        /// Absolute manifest URL.
+        url: String,
+    },
+    /// Play an already parsed presentation (a simulator's ladder, or a manifest parsed elsewhere).
+    LoadPresentation {
+        /// The presentation.
+        presentation: Arc<Presentation>,
+    },
+    /// Start or resume playback.
+    Play,
+    /// Pause playback (downloads go on).
+    Pause,
+    /// Jump to a position on the presentation timeline.
+    Seek {
+        /// Target position.
+        position: Duration,
+    },
+    /// Pin the video rung (`Some`), or give it back to the ABR algorithm (`None`).
+    SetQuality {
+        /// Rung index, lowest first.
+        rung: Option<usize>,
+    },
+    /// The response to a request started arriving (status was a success).
+    ResponseStarted {
+        /// Request.
+        id: RequestId,
+        /// Body length, if announced.
+        content_length: Option<u64>,
+    },
+    /// More of a response body arrived.
+    Data {
+        /// Request.
+        id: RequestId,
+        /// Bytes in this chunk.
+        len: u64,
+        /// The chunk itself; empty when the driver does not hand media to the core (a simulator,
+        /// or a headless run that decodes nothing).
+        chunk: bytes::Bytes,
+    },
+    /// The whole response arrived.
+    Complete {
+        /// Request.
+        id: RequestId,
+    },
+    /// The request failed.
+    Failed {
+        /// Request.
+        id: RequestId,
+        /// How.
+        error: FetchError,
+    },
+    /// The decoder's view of playback, from a driver that renders: its position, and whether it
+    /// is actually advancing.
+    Playback {
+        /// Current playback position.
+        position: Duration,
+    },
+}
+
+/// Whether an [`Append`] carries an init segment or media.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppendKind {
+    /// Initialization segment: precedes media of a newly selected representation.
+    Init,
+    /// Media segment.
+    Media,
+}
+
+/// Bytes for the decoder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Append {
+    /// Track fed.
+    pub track: TrackKind,
+    /// Init or media.
+    pub kind: AppendKind,
+    /// Representation id.
+    pub representation: String,
+    /// Rung index.
+    pub rung: usize,
+    /// Segment index (media only).
+    pub segment: Option<usize>,
+    /// Start of the media on the presentation timeline.
+    pub start: Duration,
+    /// Duration of the media.
+    pub duration: Duration,
+    /// The bytes (empty from drivers that passed no payload).
+    pub data: bytes::Bytes,
+}
+
+/// Something that happened, for the front end and the metrics.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "event")]
+pub enum PlayerEvent {
+    /// The playback state changed.
+    StateChanged {
+        /// Previous state.
+        from: PlayerState,
+        /// New state.
+        to: PlayerState,
+    },
+    /// The manifest was parsed (or a presentation was given).
+    PresentationLoaded {
+        /// Duration, when known.
+        duration: Option<Duration>,
+        /// Number of video rungs.
+        video_rungs: usize,
+    },
+    /// The video rung of the segments being fetched changed.
+    QualityChanged {
+        /// Previous rung, if any.
+        from: Option<usize>,
+        /// New rung.
+        to: usize,
+        /// Its bit rate in kbit/s.
+        bitrate_kbps: u64,
+    },
+    /// Requests moved to another location.
+    LocationChanged {
+        /// Previous location id.
+        from: Option<String>,
+        /// New location id.
+        to: String,
+    },
+    /// Playback stopped for lack of data.
+    StallStarted {
+        /// Position where it stopped.
+        position: Duration,
+    },
+    /// Playback resumed after a stall.
+    StallEnded {
+        /// How long it lasted.
+        duration: Duration,
+    },
+    /// A request failed (it may be retried elsewhere).
+    RequestFailed {
+        /// What it was for.
+        kind: RequestKind,
+        /// Location id.
+        location: String,
+        /// How.
+        error: FetchError,
+    },
+    /// The session failed for good.
+    Error {
+        /// The error.
+        error: crate::error::PlayerError,
+    },
+}
+
+/// What the core asks its driver to do.
+#[derive(Clone, Debug)]
+pub enum Output {
+    /// Make a request and report on it with the id.
+    Fetch(FetchRequest),
+    /// Abort a request; send no more inputs about it.
+    Cancel(RequestId),
+    /// Hand bytes to the decoder.
+    Append(Append),
+    /// Drop everything buffered in the decoder and continue from this position (after a seek).
+    Flush {
+        /// New playback position.
+        position: Duration,
+    },
+    /// Something happened.
+    Event(PlayerEvent),
+}

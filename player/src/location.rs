@@ -1,0 +1,125 @@
+//! Candidate locations and their health: which CDN or server the next request goes to.
+//!
+//! A location that fails is excluded for a backoff that doubles with each consecutive failure
+//! (1 s up to 30 s) and is tried again when it ends; a success clears its record. Requests go to
+//! the best-ranked location that is not excluded; when all are excluded, to the one whose
+//! exclusion ends first, once it ends.
+
+use crate::presentation::BaseUrl;
+use core::time::Duration;
+
+const FIRST_BACKOFF: Duration = Duration::from_secs(1);
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+/// Health of one location over the session.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LocationHealth {
+    /// Consecutive failures.
+    pub consecutive_failures: u32,
+    /// Total failures over the session.
+    pub failures: u32,
+    /// Total successful requests over the session.
+    pub successes: u32,
+    /// Excluded until this session time.
+    pub excluded_until: Option<Duration>,
+}
+
+/// Where a request should go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pick {
+    /// Send it now to this base URL (index into the candidate list).
+    Now(usize),
+    /// Every candidate is excluded: try again at this time.
+    Wait(Duration),
+}
+
+/// Health records for every location of a presentation.
+#[derive(Clone, Debug, Default)]
+pub struct LocationSet {
+    health: Vec<LocationHealth>,
+}
+
+impl LocationSet {
+    /// Records for `count` locations, all healthy.
+    pub fn new(count: usize) -> Self {
+        LocationSet { health: vec![LocationHealth::default(); count] }
+    }
+
+    /// The record of location `index`.
+    pub fn health(&self, index: usize) -> Option<&LocationHealth> {
+        self.health.get(index)
+    }
+
+    fn excluded(&self, location: usize, now: Duration) -> Option<Duration> {
+        self.health.get(location).and_then(|h| h.excluded_until).filter(|&t| t > now)
+    }
+
+    /// Choose among `candidates` (best first).
+    pub fn pick(&self, candidates: &[BaseUrl], now: Duration) -> Pick {
+        let mut soonest: Option<Duration> = None;
+        for (i, c) in candidates.iter().enumerate() {
+            match self.excluded(c.location, now) {
+                None => return Pick::Now(i),
+                Some(t) => soonest = Some(soonest.map_or(t, |s| s.min(t))),
+            }
+        }
+        match soonest {
+            Some(t) => Pick::Wait(t),
+            None => Pick::Now(0),
+        }
+    }
+
+    /// A request to `location` succeeded.
+    pub fn succeeded(&mut self, location: usize) {
+        if let Some(h) = self.health.get_mut(location) {
+            h.successes += 1;
+            h.consecutive_failures = 0;
+            h.excluded_until = None;
+        }
+    }
+
+    /// A request to `location` failed at `now`.
+    pub fn failed(&mut self, location: usize, now: Duration) {
+        if let Some(h) = self.health.get_mut(location) {
+            h.failures += 1;
+            h.consecutive_failures += 1;
+            let doublings = h.consecutive_failures.saturating_sub(1).min(5);
+            let backoff = (FIRST_BACKOFF * (1 << doublings)).min(MAX_BACKOFF);
+            h.excluded_until = Some(now + backoff);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use url::Url;
+
+    fn bases() -> Vec<BaseUrl> {
+        ["http://a/", "http://b/"]
+            .iter()
+            .enumerate()
+            .map(|(i, u)| BaseUrl { url: Url::parse(u).unwrap(), location: i })
+            .collect()
+    }
+
+    #[test]
+    fn failure_moves_requests_to_the_next_location_and_backoff_brings_it_back() {
+        let mut set = LocationSet::new(2);
+        let b = bases();
+        assert_eq!(set.pick(&b, Duration::ZERO), Pick::Now(0));
+        set.failed(0, Duration::ZERO);
+        assert_eq!(set.pick(&b, Duration::from_millis(500)), Pick::Now(1));
+        assert_eq!(set.pick(&b, Duration::from_secs(1)), Pick::Now(0));
+    }
+
+    #[test]
+    fn all_excluded_waits_for_the_first_to_come_back() {
+        let mut set = LocationSet::new(2);
+        let b = bases();
+        set.failed(0, Duration::ZERO);
+        set.failed(0, Duration::from_secs(1)); // second failure: 2 s
+        set.failed(1, Duration::from_secs(1));
+        assert_eq!(set.pick(&b, Duration::from_secs(1)), Pick::Wait(Duration::from_secs(2)));
+    }
+}

@@ -1,0 +1,259 @@
+//! The player: one sans-IO state machine that every driver runs.
+//!
+//! A driver feeds [`Input`]s with the current session time to [`Player::handle_input`], calls
+//! [`Player::handle_timeout`] when [`Player::poll_timeout`]'s time comes, and after each call
+//! drains [`Player::poll_output`] until it returns `None`. Time is a [`Duration`] since the start
+//! of the session; the core never reads a clock.
+
+mod playback;
+mod requests;
+mod scheduler;
+mod track;
+
+use crate::config::PlayerConfig;
+use crate::error::PlayerError;
+use crate::estimator::Estimator;
+use crate::io::{Input, Output, PlayerEvent, RequestId, RequestKind};
+use crate::location::LocationSet;
+use crate::metrics::{Metrics, QoeConfig, SessionReport};
+use crate::presentation::{Presentation, TrackKind};
+use crate::state::PlayerState;
+use core::time::Duration;
+use flick_abr::Abr;
+use playback::Clock;
+use std::collections::VecDeque;
+use std::sync::Arc;
+use track::TrackState;
+
+/// A request in flight.
+#[derive(Clone, Debug)]
+struct InFlight {
+    id: RequestId,
+    kind: RequestKind,
+    /// Index into `Player::tracks`.
+    track: Option<usize>,
+    rep: usize,
+    segment: Option<usize>,
+    location: Option<usize>,
+    sent_at: Duration,
+    first_byte_at: Option<Duration>,
+    last_progress_at: Duration,
+    received: u64,
+    expected: Option<u64>,
+    data: Vec<bytes::Bytes>,
+}
+
+/// The player core.
+pub struct Player {
+    config: PlayerConfig,
+    abr: Box<dyn Abr>,
+    state: PlayerState,
+    want_play: bool,
+    has_played: bool,
+    presentation: Option<Arc<Presentation>>,
+    manifest_url: Option<url::Url>,
+    manifest_failing_since: Option<Duration>,
+    manifest_retry_at: Option<Duration>,
+    tracks: Vec<TrackState>,
+    requests: Vec<InFlight>,
+    next_id: u64,
+    clock: Clock,
+    estimator: Estimator,
+    locations: LocationSet,
+    metrics: Metrics,
+    outputs: VecDeque<Output>,
+    pinned_rung: Option<usize>,
+    last_seek_segment: usize,
+    now: Duration,
+}
+
+impl Player {
+    /// A player in [`PlayerState::Idle`] using `abr` for video.
+    pub fn new(config: PlayerConfig, abr: Box<dyn Abr>) -> Self {
+        let estimator = Estimator::new(&config.estimator, Duration::from_secs(4));
+        Player {
+            want_play: config.autoplay,
+            config,
+            abr,
+            state: PlayerState::Idle,
+            has_played: false,
+            presentation: None,
+            manifest_url: None,
+            manifest_failing_since: None,
+            manifest_retry_at: None,
+            tracks: Vec::new(),
+            requests: Vec::new(),
+            next_id: 0,
+            clock: Clock::default(),
+            estimator,
+            locations: LocationSet::default(),
+            metrics: Metrics::default(),
+            outputs: VecDeque::new(),
+            pinned_rung: None,
+            last_seek_segment: 0,
+            now: Duration::ZERO,
+        }
+    }
+
+    /// Give back the ABR algorithm (to carry its learned state into another session).
+    pub fn into_abr(self) -> Box<dyn Abr> {
+        self.abr
+    }
+
+    /// Feed one input observed at session time `now`.
+    pub fn handle_input(&mut self, now: Duration, input: Input) {
+        self.advance(now);
+        match input {
+            Input::Load { url } => self.load(url),
+            Input::LoadPresentation { presentation } => {
+                self.metrics.load_at = Some(self.now);
+                self.start_presentation(presentation);
+            }
+            Input::Play => self.play(),
+            Input::Pause => self.pause(),
+            Input::Seek { position } => self.seek(position),
+            Input::SetQuality { rung } => self.pinned_rung = rung,
+            Input::ResponseStarted { id, content_length } => self.on_response(id, content_length),
+            Input::Data { id, len, chunk } => self.on_data(id, len, chunk),
+            Input::Complete { id } => self.on_complete(id),
+            Input::Failed { id, error } => self.on_failed(id, error),
+            Input::Playback { position } => self.clock.reanchor(position, self.now),
+        }
+        self.drive();
+    }
+
+    /// Let time pass to `now` (call when [`Player::poll_timeout`]'s time has come).
+    pub fn handle_timeout(&mut self, now: Duration) {
+        self.advance(now);
+        self.drive();
+    }
+
+    /// The next thing the driver must do, if any.
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.outputs.pop_front()
+    }
+
+    /// When the core next needs [`Player::handle_timeout`], if ever.
+    pub fn poll_timeout(&self) -> Option<Duration> {
+        let mut next: Option<Duration> = None;
+        let mut consider = |t: Duration| next = Some(next.map_or(t, |n: Duration| n.min(t)));
+        if self.state == PlayerState::Playing
+            && let Some(t) = self.clock.reaches(self.playable_end())
+        {
+            consider(t);
+        }
+        for track in &self.tracks {
+            match track.wait {
+                track::Wait::BufferFull(t)
+                | track::Wait::Delayed { until: t, .. }
+                | track::Wait::Retry { until: t, .. } => consider(t),
+                track::Wait::None => {}
+            }
+        }
+        if let Some(t) = self.manifest_retry_at {
+            consider(t);
+        }
+        if let Some(timeouts) = self.config.request_timeouts {
+            for r in &self.requests {
+                match r.first_byte_at {
+                    None => consider(r.sent_at + timeouts.first_byte),
+                    Some(_) => consider(r.last_progress_at + timeouts.stall),
+                }
+            }
+        }
+        next.map(|t| t.max(self.now))
+    }
+
+    /// The current state.
+    pub fn state(&self) -> PlayerState {
+        self.state
+    }
+
+    /// The playback position at `now`.
+    pub fn position(&self, now: Duration) -> Duration {
+        self.clock.position(now.max(self.now)).min(self.playable_end().max(self.clock.anchor_position()))
+    }
+
+    /// Media buffered ahead of the position at `now` (the least over the selected tracks).
+    pub fn buffer_level(&self, now: Duration) -> Duration {
+        self.playable_end().saturating_sub(self.position(now))
+    }
+
+    /// The loaded presentation, if any.
+    pub fn presentation(&self) -> Option<&Presentation> {
+        self.presentation.as_deref()
+    }
+
+    /// The current throughput estimate.
+    pub fn throughput_estimate(&self) -> Option<flick_abr::units::Bitrate> {
+        self.estimator.estimate()
+    }
+
+    /// Rung of the video segment fetched last.
+    pub fn video_rung(&self) -> Option<usize> {
+        self.tracks.iter().find(|t| t.kind == TrackKind::Video).and_then(|t| t.last_rung)
+    }
+
+    /// Name of the ABR algorithm.
+    pub fn abr_name(&self) -> &'static str {
+        self.abr.name()
+    }
+
+    /// The error that failed the session, if any.
+    pub fn error(&self) -> Option<&PlayerError> {
+        self.metrics.error.as_ref()
+    }
+
+    /// Requests in flight.
+    pub fn requests_in_flight(&self) -> usize {
+        self.requests.len()
+    }
+
+    /// The session report as of `now`.
+    pub fn report(&self, now: Duration, driver: &str, model: Option<&str>, qoe: QoeConfig) -> SessionReport {
+        let now = now.max(self.now);
+        let played = self.clock.played(now, self.playable_end());
+        self.metrics.report(now, played, driver, self.abr.name(), model, qoe)
+    }
+
+    fn emit(&mut self, event: PlayerEvent) {
+        self.outputs.push_back(Output::Event(event));
+    }
+
+    fn set_state(&mut self, to: PlayerState) {
+        if self.state != to {
+            let from = self.state;
+            self.state = to;
+            self.emit(PlayerEvent::StateChanged { from, to });
+        }
+    }
+
+    fn fail(&mut self, error: PlayerError) {
+        if self.state == PlayerState::Failed {
+            return;
+        }
+        self.clock.stop(self.now);
+        for r in std::mem::take(&mut self.requests) {
+            self.outputs.push_back(Output::Cancel(r.id));
+        }
+        for t in &mut self.tracks {
+            t.wait = track::Wait::None;
+            t.in_flight = false;
+        }
+        self.manifest_retry_at = None;
+        self.metrics.error = Some(error.clone());
+        if let Some((_, end @ None)) = self.metrics.stalls.last_mut() {
+            *end = Some(self.now);
+        }
+        self.emit(PlayerEvent::Error { error });
+        self.set_state(PlayerState::Failed);
+    }
+
+    fn next_request_id(&mut self) -> RequestId {
+        self.next_id += 1;
+        RequestId(self.next_id)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,235 @@
+//! The playback clock and the state transitions it drives: start, stall, resume, pause, seek, end.
+
+use super::Player;
+use super::track::Wait;
+use crate::io::{Output, PlayerEvent, RequestKind};
+use crate::metrics::{Outcome, SegmentRecord};
+use crate::state::PlayerState;
+use core::time::Duration;
+
+/// Media time as a function of session time: runs while playing, frozen otherwise.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Clock {
+    anchor_position: Duration,
+    anchor_time: Duration,
+    running: bool,
+    played_before: Duration,
+}
+
+impl Clock {
+    pub fn position(&self, now: Duration) -> Duration {
+        if self.running {
+            self.anchor_position + now.saturating_sub(self.anchor_time)
+        } else {
+            self.anchor_position
+        }
+    }
+
+    pub fn anchor_position(&self) -> Duration {
+        self.anchor_position
+    }
+
+    /// When the running clock reaches `position`.
+    pub fn reaches(&self, position: Duration) -> Option<Duration> {
+        self.running.then(|| self.anchor_time + position.saturating_sub(self.anchor_position))
+    }
+
+    pub fn start(&mut self, now: Duration) {
+        if !self.running {
+            self.anchor_time = now;
+            self.running = true;
+        }
+    }
+
+    pub fn stop(&mut self, now: Duration) {
+        if self.running {
+            self.played_before += now.saturating_sub(self.anchor_time);
+            self.anchor_position = self.position(now);
+            self.anchor_time = now;
+            self.running = false;
+        }
+    }
+
+    /// Move the position (a seek, or the decoder's report of where it really is).
+    pub fn reanchor(&mut self, position: Duration, now: Duration) {
+        if self.running {
+            self.played_before += now.saturating_sub(self.anchor_time);
+        }
+        self.anchor_position = position;
+        self.anchor_time = now;
+    }
+
+    /// Media played up to `now`, never past `end`.
+    pub fn played(&self, now: Duration, end: Duration) -> Duration {
+        let running = match self.reaches(end) {
+            Some(hit) => now.min(hit).saturating_sub(self.anchor_time),
+            None => Duration::ZERO,
+        };
+        self.played_before + running
+    }
+}
+
+impl Player {
+    /// The end of the media every selected track holds.
+    pub(super) fn playable_end(&self) -> Duration {
+        self.tracks.iter().map(|t| t.buffered_end).min().unwrap_or_default()
+    }
+
+    /// Media of track `i` buffered ahead of the position.
+    pub(super) fn track_level(&self, i: usize) -> Duration {
+        self.tracks[i].buffered_end.saturating_sub(self.clock.position(self.now))
+    }
+
+    fn content_fully_buffered(&self) -> bool {
+        !self.tracks.is_empty() && self.tracks.iter().all(|t| t.done() && !t.in_flight)
+    }
+
+    /// Let session time pass to `now`: the clock stops where the buffer runs dry.
+    pub(super) fn advance(&mut self, now: Duration) {
+        let now = now.max(self.now);
+        if self.state == PlayerState::Playing {
+            let end = self.playable_end();
+            if let Some(hit) = self.clock.reaches(end).filter(|&hit| hit <= now) {
+                self.clock.stop(hit);
+                self.now = hit;
+                if self.content_fully_buffered() {
+                    self.set_state(PlayerState::Ended);
+                } else {
+                    self.metrics.stalls.push((hit, None));
+                    self.emit(PlayerEvent::StallStarted { position: end });
+                    self.set_state(PlayerState::Buffering);
+                }
+            }
+        }
+        self.now = now;
+    }
+
+    /// Start or resume playback when enough is buffered.
+    pub(super) fn check_ready(&mut self) {
+        if !matches!(self.state, PlayerState::Buffering | PlayerState::Seeking) {
+            return;
+        }
+        let level = self.buffer_level(self.now);
+        let all = self.content_fully_buffered();
+        if all && level.is_zero() {
+            self.set_state(PlayerState::Ended);
+            return;
+        }
+        let threshold =
+            if self.has_played { self.config.resume_threshold } else { self.config.start_threshold };
+        if level.is_zero() || (level < threshold && !all) {
+            return;
+        }
+        if let Some((start, end @ None)) = self.metrics.stalls.last_mut() {
+            *end = Some(self.now);
+            let duration = self.now.saturating_sub(*start);
+            self.emit(PlayerEvent::StallEnded { duration });
+        }
+        if self.want_play {
+            if !self.has_played {
+                self.has_played = true;
+                self.metrics.started_at = Some(self.now);
+            }
+            self.clock.start(self.now);
+            self.set_state(PlayerState::Playing);
+        } else {
+            self.set_state(PlayerState::Paused);
+        }
+    }
+
+    pub(super) fn play(&mut self) {
+        self.want_play = true;
+        if self.state == PlayerState::Paused {
+            if self.buffer_level(self.now).is_zero() {
+                self.set_state(PlayerState::Buffering);
+            } else {
+                if !self.has_played {
+                    self.has_played = true;
+                    self.metrics.started_at = Some(self.now);
+                }
+                self.clock.start(self.now);
+                self.set_state(PlayerState::Playing);
+            }
+        }
+    }
+
+    pub(super) fn pause(&mut self) {
+        self.want_play = false;
+        if self.state == PlayerState::Playing {
+            self.clock.stop(self.now);
+            self.set_state(PlayerState::Paused);
+        }
+    }
+
+    pub(super) fn seek(&mut self, position: Duration) {
+        if !(self.state.is_active() || self.state == PlayerState::Ended) {
+            return;
+        }
+        let Some(presentation) = self.presentation.clone() else { return };
+        let position = match presentation.duration {
+            Some(d) => position.min(d),
+            None => position,
+        };
+        for r in std::mem::take(&mut self.requests) {
+            self.outputs.push_back(Output::Cancel(r.id));
+            if r.kind == RequestKind::Media {
+                self.record_request(&r, Outcome::Cancelled);
+            }
+        }
+        if let Some((_, end @ None)) = self.metrics.stalls.last_mut() {
+            *end = Some(self.now);
+        }
+        self.clock.stop(self.now);
+        self.clock.reanchor(position, self.now);
+        let mut video_segment = 0;
+        for i in 0..self.tracks.len() {
+            let track = &presentation.periods[0].tracks[self.tracks[i].track];
+            let segments = track.representations.first().and_then(|r| r.segments.segments()).unwrap_or(&[]);
+            let index =
+                segments.iter().position(|s| s.start + s.duration > position).unwrap_or(segments.len());
+            let t = &mut self.tracks[i];
+            t.next_segment = index;
+            t.buffered_end = position;
+            t.appended_rep = None;
+            t.in_flight = false;
+            t.wait = Wait::None;
+            t.failing_since = None;
+            t.abandoned_rung = None;
+            if t.kind == crate::presentation::TrackKind::Video {
+                video_segment = index;
+            }
+        }
+        self.last_seek_segment = video_segment;
+        self.abr.on_seek(video_segment);
+        self.outputs.push_back(Output::Flush { position });
+        self.set_state(PlayerState::Seeking);
+    }
+
+    pub(super) fn record_request(&mut self, r: &super::InFlight, outcome: Outcome) {
+        let Some(ti) = r.track else { return };
+        let Some(segment) = r.segment else { return };
+        let t = &self.tracks[ti];
+        let location = self.location_id(r.location);
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        self.metrics.segments.push(SegmentRecord {
+            track: t.kind,
+            index: segment,
+            rung: r.rep,
+            bitrate_kbps: t.rungs[r.rep].bps() / 1000,
+            location,
+            bytes: r.received,
+            start_ms: ms(r.sent_at),
+            first_byte_ms: r.first_byte_at.map(ms),
+            end_ms: ms(self.now),
+            outcome,
+            rebuffer_s: 0.0,
+            duration_s: t.segment_duration.as_secs_f64(),
+        });
+    }
+
+    pub(super) fn location_id(&self, location: Option<usize>) -> String {
+        location
+            .and_then(|l| self.presentation.as_ref()?.locations.get(l))
+            .map_or_else(|| "origin".to_string(), |l| l.id.clone())
+    }
+}

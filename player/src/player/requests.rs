@@ -1,0 +1,430 @@
+//! What the core does with the driver's answers: manifests, indexes, init and media segments,
+//! progress (and abandonment), failures (and retries elsewhere).
+
+use super::track::{TrackState, Wait};
+use super::{InFlight, Player};
+use crate::error::PlayerError;
+use crate::estimator::Estimator;
+use crate::io::{Append, AppendKind, FetchError, Output, PlayerEvent, RequestId, RequestKind};
+use crate::location::LocationSet;
+use crate::metrics::Outcome;
+use crate::presentation::{Presentation, SegmentIndex, SegmentRef, TrackKind};
+use crate::state::PlayerState;
+use core::time::Duration;
+use flick_abr::units::Bytes;
+use flick_abr::{DownloadReport, DownloadSample, ProgressContext};
+use std::sync::Arc;
+
+/// Largest response body the core accepts (a hostile server cannot make it buffer more).
+const MAX_BODY: u64 = 256 * 1024 * 1024;
+/// Wait between manifest retries.
+const MANIFEST_RETRY: Duration = Duration::from_secs(1);
+
+fn concat(chunks: Vec<bytes::Bytes>) -> bytes::Bytes {
+    match chunks.len() {
+        0 => bytes::Bytes::new(),
+        1 => chunks.into_iter().next().unwrap_or_default(),
+        _ => {
+            let mut all = Vec::with_capacity(chunks.iter().map(|c| c.len()).sum());
+            for c in chunks {
+                all.extend_from_slice(&c);
+            }
+            all.into()
+        }
+    }
+}
+
+impl Player {
+    pub(super) fn load(&mut self, url: String) {
+        match url::Url::parse(&url) {
+            Ok(u) => {
+                self.manifest_url = Some(u);
+                self.metrics.load_at = Some(self.now);
+                self.set_state(PlayerState::Loading);
+                self.request_manifest();
+            }
+            Err(e) => self.fail(PlayerError::InvalidInput(format!("manifest URL {url:?}: {e}"))),
+        }
+    }
+
+    pub(super) fn request_manifest(&mut self) {
+        let Some(url) = self.manifest_url.clone() else { return };
+        let resource = SegmentRef { url: url.to_string(), range: None };
+        self.send(RequestKind::Manifest, None, 0, None, None, url.to_string(), &resource);
+    }
+
+    pub(super) fn start_presentation(&mut self, presentation: Arc<Presentation>) {
+        self.locations = LocationSet::new(presentation.locations.len());
+        let video_rungs = presentation.track(TrackKind::Video).map_or(0, |t| t.representations.len());
+        self.emit(PlayerEvent::PresentationLoaded { duration: presentation.duration, video_rungs });
+        self.presentation = Some(presentation.clone());
+        let Some(period) = presentation.periods.first() else {
+            self.fail(PlayerError::Manifest("no period".into()));
+            return;
+        };
+        let selected: Vec<(TrackKind, usize)> = [TrackKind::Video, TrackKind::Audio]
+            .iter()
+            .filter_map(|&k| {
+                period
+                    .tracks
+                    .iter()
+                    .position(|t| t.kind == k && !t.representations.is_empty())
+                    .map(|i| (k, i))
+            })
+            .collect();
+        if selected.is_empty() {
+            self.fail(PlayerError::Manifest("no playable video or audio track".into()));
+            return;
+        }
+        self.set_state(PlayerState::Loading);
+        let mut pending = false;
+        for &(_, ti) in &selected {
+            for (ri, rep) in period.tracks[ti].representations.iter().enumerate() {
+                if let SegmentIndex::Indexed { index, .. } = &rep.segments {
+                    pending = true;
+                    let Some(base) = rep.base_urls.first() else { continue };
+                    match base.url.join(&index.url) {
+                        Ok(url) => {
+                            let location = Some(base.location);
+                            let index = index.clone();
+                            self.send(
+                                RequestKind::Index,
+                                None,
+                                ri,
+                                Some(ti),
+                                location,
+                                url.to_string(),
+                                &index,
+                            );
+                        }
+                        Err(e) => {
+                            self.fail(PlayerError::Manifest(format!("bad index URL {}: {e}", index.url)));
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+        let end = period.duration;
+        self.tracks = selected.iter().map(|&(k, i)| TrackState::new(k, i, &period.tracks[i], end)).collect();
+        if !pending {
+            self.begin_playback();
+        }
+    }
+
+    fn begin_playback(&mut self) {
+        let Some(presentation) = self.presentation.clone() else { return };
+        let period = &presentation.periods[0];
+        self.tracks = self
+            .tracks
+            .iter()
+            .map(|t| TrackState::new(t.kind, t.track, &period.tracks[t.track], period.duration))
+            .collect();
+        if self.tracks.iter().any(|t| t.segment_count == 0) {
+            self.fail(PlayerError::Manifest("a selected track has no segments".into()));
+            return;
+        }
+        let start = self
+            .tracks
+            .iter()
+            .filter_map(|t| {
+                period.tracks[t.track].representations.first()?.segments.segments()?.first().map(|s| s.start)
+            })
+            .max()
+            .unwrap_or_default();
+        for t in &mut self.tracks {
+            t.buffered_end = start;
+        }
+        self.clock.reanchor(start, self.now);
+        let video_duration = self
+            .tracks
+            .iter()
+            .find(|t| t.kind == TrackKind::Video)
+            .map_or(Duration::from_secs(4), |t| t.segment_duration);
+        self.estimator = Estimator::new(&self.config.estimator, video_duration);
+        self.set_state(PlayerState::Buffering);
+    }
+
+    fn take_request(&mut self, id: RequestId) -> Option<InFlight> {
+        let i = self.requests.iter().position(|r| r.id == id)?;
+        Some(self.requests.swap_remove(i))
+    }
+
+    pub(super) fn on_response(&mut self, id: RequestId, content_length: Option<u64>) {
+        let now = self.now;
+        if let Some(r) = self.requests.iter_mut().find(|r| r.id == id) {
+            r.first_byte_at.get_or_insert(now);
+            r.last_progress_at = now;
+            r.expected = content_length;
+        }
+    }
+
+    pub(super) fn on_data(&mut self, id: RequestId, len: u64, chunk: bytes::Bytes) {
+        let now = self.now;
+        let Some(r) = self.requests.iter_mut().find(|r| r.id == id) else { return };
+        r.first_byte_at.get_or_insert(now);
+        r.last_progress_at = now;
+        r.received = r.received.saturating_add(len);
+        if !chunk.is_empty() {
+            r.data.push(chunk);
+        }
+        if r.received > MAX_BODY {
+            self.outputs.push_back(Output::Cancel(id));
+            self.on_failed(id, FetchError::Transport(format!("body larger than {MAX_BODY} bytes")));
+            return;
+        }
+        let r = r.clone_meta();
+        if r.kind == RequestKind::Media && self.pinned_rung.is_none() {
+            self.check_abandon(&r);
+        }
+    }
+
+    fn check_abandon(&mut self, r: &InFlight) {
+        let (Some(ti), Some(segment)) = (r.track, r.segment) else { return };
+        if self.tracks[ti].kind != TrackKind::Video {
+            return;
+        }
+        let Some(presentation) = self.presentation.clone() else { return };
+        let size = r.expected.map(Bytes).or_else(|| {
+            presentation.periods[0].tracks[self.tracks[ti].track].representations[r.rep]
+                .segments
+                .segments()?
+                .get(segment)?
+                .size
+        });
+        let t = &self.tracks[ti];
+        let progress = ProgressContext {
+            now: self.now,
+            rungs: &t.rungs,
+            segment,
+            rung: r.rep,
+            size,
+            received: Bytes(r.received),
+            elapsed: self.now.saturating_sub(r.sent_at),
+            ttfb: r.first_byte_at.map(|f| f.saturating_sub(r.sent_at)),
+            buffer_level: self.track_level(ti),
+            segment_duration: t.segment_duration,
+            throughput: self.estimator.view(),
+        };
+        let Some(to) = self.abr.check_abandon(&progress) else { return };
+        let Some(r) = self.take_request(r.id) else { return };
+        self.outputs.push_back(Output::Cancel(r.id));
+        self.record_request(&r, Outcome::Abandoned);
+        let report = DownloadReport {
+            segment,
+            rung: r.rep,
+            size: size.unwrap_or(Bytes(r.received)),
+            received: Bytes(r.received),
+            elapsed: self.now.saturating_sub(r.sent_at),
+            ttfb: r.first_byte_at.map(|f| f.saturating_sub(r.sent_at)),
+            buffer_level: self.track_level(ti),
+            abandoned_to: Some(to),
+        };
+        self.abr.on_download(&report);
+        let t = &mut self.tracks[ti];
+        t.in_flight = false;
+        t.abandoned_rung = Some(r.rep);
+    }
+
+    pub(super) fn on_complete(&mut self, id: RequestId) {
+        let Some(mut r) = self.take_request(id) else { return };
+        if let Some(expected) = r.expected.filter(|&e| r.received < e) {
+            let _ = expected;
+            self.requests.push(r);
+            self.on_failed(id, FetchError::Truncated);
+            return;
+        }
+        if let Some(l) = r.location {
+            self.locations.succeeded(l);
+        }
+        let data = concat(std::mem::take(&mut r.data));
+        match r.kind {
+            RequestKind::Manifest => self.on_manifest(data),
+            RequestKind::Index => self.on_index(&r, &data),
+            RequestKind::Init => {
+                let Some(ti) = r.track else { return };
+                let t = &mut self.tracks[ti];
+                t.init_data[r.rep] = Some(data);
+                t.in_flight = false;
+                self.fetch(ti, r.rep);
+            }
+            RequestKind::Media => self.on_media(r, data),
+        }
+    }
+
+    fn on_manifest(&mut self, data: bytes::Bytes) {
+        self.manifest_failing_since = None;
+        let Some(url) = self.manifest_url.clone() else { return };
+        match crate::manifest::parse(&data, &url) {
+            Ok(p) => self.start_presentation(Arc::new(p)),
+            Err(e) => self.fail(PlayerError::Manifest(e.to_string())),
+        }
+    }
+
+    fn on_index(&mut self, r: &InFlight, data: &[u8]) {
+        let (rep_index, Some(track_index)) = (r.rep, r.segment) else { return };
+        let Some(presentation) = self.presentation.as_mut() else { return };
+        let presentation = Arc::make_mut(presentation);
+        let Some(rep) = presentation
+            .periods
+            .get_mut(0)
+            .and_then(|p| p.tracks.get_mut(track_index))
+            .and_then(|t| t.representations.get_mut(rep_index))
+        else {
+            return;
+        };
+        let SegmentIndex::Indexed { init, index, presentation_time_offset, .. } = &rep.segments else {
+            return;
+        };
+        let start = index.range.map_or(0, |range| range.start);
+        match crate::segment_index::segments_from_sidx(data, start, &index.url, *presentation_time_offset) {
+            Ok(segments) => rep.segments = SegmentIndex::Listed { init: init.clone(), segments },
+            Err(e) => {
+                let message = format!("representation {}: {e}", rep.id);
+                self.fail(PlayerError::SegmentIndex(message));
+                return;
+            }
+        }
+        if !self.requests.iter().any(|r| r.kind == RequestKind::Index) {
+            self.begin_playback();
+        }
+    }
+
+    fn on_media(&mut self, r: InFlight, data: bytes::Bytes) {
+        let (Some(ti), Some(segment_index)) = (r.track, r.segment) else { return };
+        let Some(presentation) = self.presentation.clone() else { return };
+        let track = &presentation.periods[0].tracks[self.tracks[ti].track];
+        let rep = &track.representations[r.rep];
+        let Some(segment) = rep.segments.segments().and_then(|s| s.get(segment_index)) else { return };
+        let t = &mut self.tracks[ti];
+        if t.appended_rep != Some(r.rep) {
+            t.appended_rep = Some(r.rep);
+            let init = t.init_data[r.rep].clone().unwrap_or_default();
+            self.outputs.push_back(Output::Append(Append {
+                track: t.kind,
+                kind: AppendKind::Init,
+                representation: rep.id.clone(),
+                rung: r.rep,
+                segment: None,
+                start: segment.start,
+                duration: Duration::ZERO,
+                data: init,
+            }));
+        }
+        self.outputs.push_back(Output::Append(Append {
+            track: t.kind,
+            kind: AppendKind::Media,
+            representation: rep.id.clone(),
+            rung: r.rep,
+            segment: Some(segment_index),
+            start: segment.start,
+            duration: segment.duration,
+            data,
+        }));
+        t.buffered_end = t.buffered_end.max(segment.start + segment.duration);
+        t.next_segment = segment_index + 1;
+        t.in_flight = false;
+        t.failing_since = None;
+        t.abandoned_rung = None;
+        let kind = t.kind;
+        let previous = t.last_rung.replace(r.rep);
+        self.record_request(&r, Outcome::Ok);
+        if kind != TrackKind::Video {
+            return;
+        }
+        let stalled = self.metrics.stall_time(self.now);
+        let rebuffer = stalled.saturating_sub(self.metrics.stall_total_at_last_video);
+        self.metrics.stall_total_at_last_video = stalled;
+        if let Some(rec) = self.metrics.segments.last_mut() {
+            rec.rebuffer_s = rebuffer.as_secs_f64();
+            rec.duration_s = segment.duration.as_secs_f64();
+        }
+        let ttfb = r.first_byte_at.unwrap_or(self.now).saturating_sub(r.sent_at);
+        let elapsed = self.now.saturating_sub(r.sent_at);
+        self.estimator.push(DownloadSample {
+            bytes: Bytes(r.received),
+            ttfb,
+            total: elapsed,
+            rung: r.rep,
+            finished_at: self.now,
+        });
+        let report = DownloadReport {
+            segment: segment_index,
+            rung: r.rep,
+            size: Bytes(r.received),
+            received: Bytes(r.received),
+            elapsed,
+            ttfb: Some(ttfb),
+            buffer_level: self.track_level(ti),
+            abandoned_to: None,
+        };
+        self.abr.on_download(&report);
+        if previous != Some(r.rep) {
+            let bitrate_kbps = self.tracks[ti].rungs[r.rep].bps() / 1000;
+            self.emit(PlayerEvent::QualityChanged { from: previous, to: r.rep, bitrate_kbps });
+        }
+    }
+
+    pub(super) fn on_failed(&mut self, id: RequestId, error: FetchError) {
+        let Some(r) = self.take_request(id) else { return };
+        let location = self.location_id(r.location);
+        if let Some(l) = r.location {
+            self.locations.failed(l, self.now);
+        }
+        self.emit(PlayerEvent::RequestFailed { kind: r.kind, location, error: error.clone() });
+        let now = self.now;
+        let give_up = self.config.give_up_after;
+        match r.kind {
+            RequestKind::Manifest => {
+                let since = *self.manifest_failing_since.get_or_insert(now);
+                if now.saturating_sub(since) >= give_up {
+                    self.fail(PlayerError::AllLocationsFailed(format!("manifest: last error {error:?}")));
+                } else {
+                    self.manifest_retry_at = Some(now + MANIFEST_RETRY);
+                }
+            }
+            RequestKind::Index => {
+                self.fail(PlayerError::SegmentIndex(format!("index request failed: {error:?}")));
+            }
+            RequestKind::Init | RequestKind::Media => {
+                if r.kind == RequestKind::Media {
+                    self.record_request(&r, Outcome::from(&error));
+                }
+                let Some(ti) = r.track else { return };
+                let t = &mut self.tracks[ti];
+                t.in_flight = false;
+                let since = *t.failing_since.get_or_insert(now);
+                if now.saturating_sub(since) >= give_up {
+                    let what = format!("{:?} segment {} of the {:?} track", r.kind, t.next_segment, t.kind);
+                    self.fail(PlayerError::AllLocationsFailed(format!("{what}: last error {error:?}")));
+                } else {
+                    t.wait = Wait::Retry { until: now, rung: r.rep };
+                }
+            }
+        }
+    }
+}
+
+impl InFlight {
+    /// A copy without the body chunks.
+    fn clone_meta(&self) -> InFlight {
+        InFlight { data: Vec::new(), ..self.clone_shallow() }
+    }
+
+    fn clone_shallow(&self) -> InFlight {
+        InFlight {
+            id: self.id,
+            kind: self.kind,
+            track: self.track,
+            rep: self.rep,
+            segment: self.segment,
+            location: self.location,
+            sent_at: self.sent_at,
+            first_byte_at: self.first_byte_at,
+            last_progress_at: self.last_progress_at,
+            received: self.received,
+            expected: self.expected,
+            data: Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,259 @@
+//! Deciding what to fetch next, per track, and sending the requests.
+
+use super::track::{TrackSizes, Wait};
+use super::{InFlight, Player};
+use crate::error::PlayerError;
+use crate::io::{FetchRequest, Output, RequestKind};
+use crate::location::Pick;
+use crate::presentation::{SegmentRef, TrackKind};
+use core::time::Duration;
+use flick_abr::{Decision, DecisionContext};
+
+impl Player {
+    /// Act on everything that is due: request timeouts, retries, and each track's next fetch.
+    pub(super) fn drive(&mut self) {
+        self.expire_requests();
+        if let Some(at) = self.manifest_retry_at.filter(|&t| t <= self.now) {
+            self.manifest_retry_at = None;
+            let _ = at;
+            self.request_manifest();
+        }
+        if !self.state.is_active() {
+            return;
+        }
+        for i in 0..self.tracks.len() {
+            self.schedule_track(i);
+            if !self.state.is_active() {
+                return;
+            }
+        }
+        self.check_ready();
+    }
+
+    fn schedule_track(&mut self, i: usize) {
+        let t = &self.tracks[i];
+        if t.in_flight || t.done() {
+            return;
+        }
+        match t.wait {
+            Wait::BufferFull(until) if self.now < until => return,
+            Wait::Delayed { until, rung } | Wait::Retry { until, rung } => {
+                if self.now < until {
+                    return;
+                }
+                if self.gave_up(i) {
+                    return;
+                }
+                self.tracks[i].wait = Wait::None;
+                self.fetch(i, rung);
+                return;
+            }
+            _ => {}
+        }
+        self.tracks[i].wait = Wait::None;
+        let level = self.track_level(i);
+        let next =
+            if self.config.count_next_segment { self.next_segment_duration(i) } else { Duration::ZERO };
+        let wanted = level + next;
+        if wanted > self.config.max_buffer {
+            let wait = self.config.full_buffer_poll.unwrap_or(wanted - self.config.max_buffer);
+            self.tracks[i].wait = Wait::BufferFull(self.now + wait);
+            if self.tracks[i].kind == TrackKind::Video {
+                self.abr.on_idle(wait);
+            }
+            return;
+        }
+        let decision = self.decide(i);
+        if decision.delay.is_zero() {
+            self.fetch(i, decision.rung);
+        } else {
+            self.tracks[i].wait = Wait::Delayed { until: self.now + decision.delay, rung: decision.rung };
+        }
+    }
+
+    /// Fail the session if track `i` has been failing on every location for too long.
+    fn gave_up(&mut self, i: usize) -> bool {
+        let t = &self.tracks[i];
+        let Some(since) = t.failing_since else { return false };
+        if self.now.saturating_sub(since) < self.config.give_up_after {
+            return false;
+        }
+        let what = format!("segment {} of the {:?} track", t.next_segment, t.kind);
+        self.fail(PlayerError::AllLocationsFailed(format!(
+            "{what}: no location answered for {:?}",
+            self.config.give_up_after
+        )));
+        true
+    }
+
+    fn next_segment_duration(&self, i: usize) -> Duration {
+        let t = &self.tracks[i];
+        self.presentation
+            .as_ref()
+            .and_then(|p| p.periods.first()?.tracks.get(t.track)?.representations.first())
+            .and_then(|r| r.segments.segments()?.get(t.next_segment))
+            .map_or(t.segment_duration, |s| s.duration)
+    }
+
+    fn decide(&mut self, i: usize) -> Decision {
+        let t = &self.tracks[i];
+        let top = t.rungs.len().saturating_sub(1);
+        if t.kind != TrackKind::Video {
+            return Decision::rung(self.audio_rung(i));
+        }
+        if let Some(rung) = self.pinned_rung {
+            return Decision::rung(rung.min(top));
+        }
+        let Some(presentation) = self.presentation.clone() else { return Decision::rung(0) };
+        let track = &presentation.periods[0].tracks[t.track];
+        let sizes = TrackSizes(track);
+        let ctx = DecisionContext {
+            now: self.now,
+            rungs: &t.rungs,
+            sizes: &sizes,
+            segment: t.next_segment,
+            segment_count: t.segment_count,
+            segment_duration: t.segment_duration,
+            buffer_level: self.track_level(i),
+            max_buffer: self.config.max_buffer,
+            throughput: self.estimator.view(),
+            last_rung: t.last_rung,
+            last_seek_segment: self.last_seek_segment,
+            abandoned_rung: t.abandoned_rung,
+        };
+        let mut decision = if t.last_rung.is_none() && t.abandoned_rung.is_none() {
+            Decision::rung(self.config.initial_rung.unwrap_or_else(|| self.abr.initial(&ctx)))
+        } else {
+            self.abr.choose(&ctx)
+        };
+        decision.rung = decision.rung.min(top);
+        decision
+    }
+
+    /// Audio needs a tenth of the throughput at most; the lowest rung until it is measured.
+    fn audio_rung(&self, i: usize) -> usize {
+        let rungs = &self.tracks[i].rungs;
+        match self.estimator.estimate() {
+            None => 0,
+            Some(e) => rungs.iter().rposition(|r| r.bps() * 10 <= e.bps()).unwrap_or(0),
+        }
+    }
+
+    /// Request the init segment of `rung` if the decoder will need it and it is not cached,
+    /// else the track's next media segment at `rung`.
+    pub(super) fn fetch(&mut self, i: usize, rung: usize) {
+        let Some(presentation) = self.presentation.clone() else { return };
+        let t = &self.tracks[i];
+        let Some(rep) = presentation.periods[0].tracks[t.track].representations.get(rung) else {
+            return;
+        };
+        let (kind, resource, segment) = match rep.segments.init() {
+            Some(init) if t.init_data[rung].is_none() => (RequestKind::Init, init.clone(), None),
+            _ => {
+                let Some(segment) = rep.segments.segments().and_then(|s| s.get(t.next_segment)) else {
+                    self.fail(PlayerError::Manifest(format!(
+                        "representation {} has no segment {}",
+                        rep.id, t.next_segment
+                    )));
+                    return;
+                };
+                (RequestKind::Media, segment.location.clone(), Some(t.next_segment))
+            }
+        };
+        let base = match self.locations.pick(&rep.base_urls, self.now) {
+            Pick::Now(k) => &rep.base_urls[k],
+            Pick::Wait(until) => {
+                let deadline = self.tracks[i].failing_since.map(|s| s + self.config.give_up_after);
+                let until = deadline.map_or(until, |d| until.min(d));
+                self.tracks[i].wait = Wait::Retry { until, rung };
+                return;
+            }
+        };
+        let location = base.location;
+        let url = match base.url.join(&resource.url) {
+            Ok(u) => u.to_string(),
+            Err(e) => {
+                self.fail(PlayerError::Manifest(format!("bad segment URL {}: {e}", resource.url)));
+                return;
+            }
+        };
+        if kind == RequestKind::Media {
+            self.note_media_location(location);
+        }
+        self.send(kind, Some(i), rung, segment, Some(location), url, &resource);
+    }
+
+    fn note_media_location(&mut self, location: usize) {
+        let id = self.location_id(Some(location));
+        if self.metrics.last_media_location.as_deref() != Some(id.as_str()) {
+            let from = self.metrics.last_media_location.replace(id.clone());
+            if from.is_some() {
+                self.metrics.cdn_switches += 1;
+            }
+            self.emit(crate::io::PlayerEvent::LocationChanged { from, to: id });
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn send(
+        &mut self,
+        kind: RequestKind,
+        track: Option<usize>,
+        rep: usize,
+        segment: Option<usize>,
+        location: Option<usize>,
+        url: String,
+        resource: &SegmentRef,
+    ) {
+        let id = self.next_request_id();
+        if let Some(i) = track {
+            self.tracks[i].in_flight = true;
+        }
+        let track_kind = track.map(|i| self.tracks[i].kind);
+        self.requests.push(InFlight {
+            id,
+            kind,
+            track,
+            rep,
+            segment,
+            location,
+            sent_at: self.now,
+            first_byte_at: None,
+            last_progress_at: self.now,
+            received: 0,
+            expected: None,
+            data: Vec::new(),
+        });
+        self.outputs.push_back(Output::Fetch(FetchRequest {
+            id,
+            url,
+            range: resource.range,
+            kind,
+            track: track_kind,
+            location,
+        }));
+    }
+
+    /// Give up requests that went unanswered or stopped progressing for too long.
+    fn expire_requests(&mut self) {
+        let Some(timeouts) = self.config.request_timeouts else { return };
+        let now = self.now;
+        let expired: Vec<(crate::io::RequestId, crate::io::FetchError)> = self
+            .requests
+            .iter()
+            .filter_map(|r| match r.first_byte_at {
+                None if now >= r.sent_at + timeouts.first_byte => {
+                    Some((r.id, crate::io::FetchError::Timeout))
+                }
+                Some(_) if now >= r.last_progress_at + timeouts.stall => {
+                    Some((r.id, crate::io::FetchError::Stalled))
+                }
+                _ => None,
+            })
+            .collect();
+        for (id, error) in expired {
+            self.outputs.push_back(Output::Cancel(id));
+            self.on_failed(id, error);
+        }
+    }
+}

@@ -1,0 +1,414 @@
+//! Scripted-driver tests of the state machine.
+
+use super::*;
+use crate::io::{FetchError, FetchRequest, Input, Output, PlayerEvent};
+use crate::presentation::{
+    BaseUrl, Location, MediaSegment, Period, Representation, SegmentIndex, SegmentRef, Track,
+};
+use flick_abr::units::{Bitrate, Bytes};
+
+const SEG: Duration = Duration::from_secs(2);
+
+fn presentation(segments: usize, locations: &[&str]) -> Arc<Presentation> {
+    let base_urls: Vec<BaseUrl> = locations
+        .iter()
+        .enumerate()
+        .map(|(i, l)| BaseUrl { url: url::Url::parse(&format!("http://{l}/")).unwrap(), location: i })
+        .collect();
+    let reps = [500u64, 1500, 4000]
+        .iter()
+        .enumerate()
+        .map(|(r, &kbps)| Representation {
+            id: format!("r{r}"),
+            bandwidth: Bitrate::from_kbps(kbps),
+            width: None,
+            height: None,
+            frame_rate: None,
+            codecs: None,
+            mime_type: None,
+            audio_sampling_rate: None,
+            base_urls: base_urls.clone(),
+            segments: SegmentIndex::Listed {
+                init: Some(SegmentRef { url: format!("r{r}/init.mp4"), range: None }),
+                segments: (0..segments)
+                    .map(|i| MediaSegment {
+                        location: SegmentRef { url: format!("r{r}/{i}.m4s"), range: None },
+                        number: i as u64,
+                        start: SEG * i as u32,
+                        duration: SEG,
+                        size: Some(Bytes(kbps * 1000 / 8 * 2)),
+                    })
+                    .collect(),
+            },
+        })
+        .collect();
+    Arc::new(Presentation {
+        duration: Some(SEG * segments as u32),
+        min_buffer_time: None,
+        periods: vec![Period {
+            id: None,
+            start: Duration::ZERO,
+            duration: Some(SEG * segments as u32),
+            tracks: vec![Track {
+                kind: TrackKind::Video,
+                id: None,
+                language: None,
+                mime_type: None,
+                representations: reps,
+            }],
+        }],
+        locations: locations
+            .iter()
+            .map(|l| Location { id: l.to_string(), priority: None, weight: None })
+            .collect(),
+    })
+}
+
+/// A driver whose network answers each request after `latency` at `kbps`, failing requests to
+/// hosts listed in `dead` with `dead_error` (or never answering them when `None`).
+struct Driver {
+    player: Player,
+    now: Duration,
+    latency: Duration,
+    kbps: u64,
+    dead: Vec<String>,
+    dead_error: Option<FetchError>,
+    /// (completion time, request) of requests in flight.
+    pending: Vec<(Duration, FetchRequest)>,
+    events: Vec<(Duration, PlayerEvent)>,
+    fetched: Vec<FetchRequest>,
+    cancelled: Vec<RequestId>,
+    appended: Vec<Append>,
+}
+
+use crate::io::Append;
+
+impl Driver {
+    fn new(config: PlayerConfig, abr: &str) -> Self {
+        Driver {
+            player: Player::new(config, flick_abr::by_name(abr).unwrap()),
+            now: Duration::ZERO,
+            latency: Duration::from_millis(50),
+            kbps: 8000,
+            dead: Vec::new(),
+            dead_error: None,
+            pending: Vec::new(),
+            events: Vec::new(),
+            fetched: Vec::new(),
+            cancelled: Vec::new(),
+            appended: Vec::new(),
+        }
+    }
+
+    fn input(&mut self, input: Input) {
+        self.player.handle_input(self.now, input);
+        self.drain();
+    }
+
+    fn drain(&mut self) {
+        while let Some(o) = self.player.poll_output() {
+            match o {
+                Output::Fetch(r) => {
+                    self.fetched.push(r.clone());
+                    let host = url::Url::parse(&r.url).unwrap().host_str().unwrap().to_string();
+                    if self.dead.contains(&host) {
+                        // Without an error, a dead host never answers.
+                        if let Some(e) = &self.dead_error {
+                            let url = format!("fail:{e:?}");
+                            self.pending.push((self.now + self.latency, FetchRequest { url, ..r }));
+                        }
+                        continue;
+                    }
+                    let size = 250_000u64;
+                    let transfer = Duration::from_secs_f64(size as f64 * 8.0 / (self.kbps as f64 * 1000.0));
+                    self.pending.push((self.now + self.latency + transfer, r));
+                }
+                Output::Cancel(id) => {
+                    self.cancelled.push(id);
+                    self.pending.retain(|(_, r)| r.id != id);
+                }
+                Output::Append(a) => self.appended.push(a),
+                Output::Flush { .. } => {}
+                Output::Event(e) => self.events.push((self.now, e)),
+            }
+        }
+    }
+
+    /// Run until `until` or the session ends.
+    fn run_until(&mut self, until: Duration) {
+        let mut steps = 0;
+        loop {
+            steps += 1;
+            assert!(steps < 1_000_000, "the session does not progress");
+            if matches!(self.player.state(), PlayerState::Ended | PlayerState::Failed) {
+                return;
+            }
+            self.pending.sort_by_key(|(t, _)| *t);
+            let net = self.pending.first().map(|(t, _)| *t);
+            let timer = self.player.poll_timeout();
+            let next = match (net, timer) {
+                (Some(a), Some(b)) => a.min(b),
+                (a, b) => match a.or(b) {
+                    Some(t) => t,
+                    None => return,
+                },
+            };
+            if next > until {
+                self.now = until;
+                self.player.handle_timeout(until);
+                self.drain();
+                return;
+            }
+            self.now = next.max(self.now);
+            if net == Some(next) {
+                let (_, r) = self.pending.remove(0);
+                if let Some(e) = r.url.strip_prefix("fail:") {
+                    let error = match e {
+                        "Reset" => FetchError::Reset,
+                        _ => FetchError::Http(503),
+                    };
+                    self.input(Input::Failed { id: r.id, error });
+                } else {
+                    self.input(Input::ResponseStarted { id: r.id, content_length: None });
+                    self.input(Input::Data {
+                        id: r.id,
+                        len: 250_000,
+                        chunk: bytes::Bytes::from_static(b"xx"),
+                    });
+                    self.input(Input::Complete { id: r.id });
+                }
+            } else {
+                self.player.handle_timeout(self.now);
+                self.drain();
+            }
+        }
+    }
+
+    fn states(&self) -> Vec<PlayerState> {
+        self.events
+            .iter()
+            .filter_map(|(_, e)| match e {
+                PlayerEvent::StateChanged { to, .. } => Some(*to),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+#[test]
+fn plays_a_healthy_stream_to_the_end_without_stalling() {
+    let mut d = Driver::new(PlayerConfig::default(), "bola");
+    d.input(Input::LoadPresentation { presentation: presentation(10, &["a"]) });
+    d.run_until(Duration::from_secs(120));
+    assert_eq!(d.player.state(), PlayerState::Ended);
+    let report = d.player.report(d.now, "test", None, QoeConfig::default());
+    assert!(report.stalls.is_empty(), "{:?}", report.stalls);
+    assert_eq!(report.segments.iter().filter(|s| s.outcome == crate::metrics::Outcome::Ok).count(), 10);
+    assert!((report.played_s - 20.0).abs() < 1e-6, "played {}", report.played_s);
+    assert_eq!(
+        d.states(),
+        vec![PlayerState::Loading, PlayerState::Buffering, PlayerState::Playing, PlayerState::Ended]
+    );
+    // The decoder received an init segment before the first media segment of each rung.
+    assert_eq!(d.appended[0].kind, crate::io::AppendKind::Init);
+    assert_eq!(d.appended[1].data, bytes::Bytes::from_static(b"xx"));
+}
+
+#[test]
+fn a_slow_network_stalls_and_resumes_and_the_stall_is_reported() {
+    let mut d = Driver::new(PlayerConfig::default(), "throughput");
+    d.kbps = 600; // one 2 s segment of 250 kB takes 3.3 s
+    d.input(Input::LoadPresentation { presentation: presentation(5, &["a"]) });
+    d.run_until(Duration::from_secs(120));
+    assert_eq!(d.player.state(), PlayerState::Ended);
+    let report = d.player.report(d.now, "test", None, QoeConfig::default());
+    assert!(!report.stalls.is_empty());
+    let stalled: f64 = report.stalls.iter().map(|s| s.duration_ms).sum::<f64>() / 1000.0;
+    assert!((stalled - report.rebuffer_s).abs() < 1e-9);
+    let attributed: f64 = report.segments.iter().map(|s| s.rebuffer_s).sum();
+    assert!((attributed - report.rebuffer_s).abs() < 1e-6, "{attributed} vs {}", report.rebuffer_s);
+    assert!(report.qoe_lin < 0.5);
+}
+
+#[test]
+fn a_dead_location_fails_over_to_the_next_one() {
+    for error in [Some(FetchError::Http(503)), Some(FetchError::Reset), None] {
+        let mut d = Driver::new(PlayerConfig::default(), "bola");
+        d.dead = vec!["a".into()];
+        d.dead_error = error.clone();
+        d.input(Input::LoadPresentation { presentation: presentation(8, &["a", "b"]) });
+        d.run_until(Duration::from_secs(120));
+        assert_eq!(d.player.state(), PlayerState::Ended, "{error:?}");
+        let report = d.player.report(d.now, "test", None, QoeConfig::default());
+        let ok: Vec<_> =
+            report.segments.iter().filter(|s| s.outcome == crate::metrics::Outcome::Ok).collect();
+        assert_eq!(ok.len(), 8);
+        assert!(ok.iter().all(|s| s.location == "b"), "{error:?}");
+        if error.is_none() {
+            assert!(!d.cancelled.is_empty(), "the silent request must be given up");
+        }
+    }
+}
+
+#[test]
+fn every_location_dead_ends_in_a_typed_error_within_the_limit() {
+    let mut d = Driver::new(PlayerConfig::default(), "bola");
+    d.dead = vec!["a".into(), "b".into()];
+    d.dead_error = Some(FetchError::Http(503));
+    d.input(Input::LoadPresentation { presentation: presentation(8, &["a", "b"]) });
+    d.run_until(Duration::from_secs(120));
+    assert_eq!(d.player.state(), PlayerState::Failed);
+    assert!(matches!(d.player.error(), Some(PlayerError::AllLocationsFailed(_))));
+    assert!(d.now <= Duration::from_secs(12), "failed only at {:?}", d.now);
+    assert_eq!(d.player.requests_in_flight(), 0);
+}
+
+#[test]
+fn silent_locations_fail_by_timeout_not_by_hanging() {
+    let mut d = Driver::new(PlayerConfig::default(), "bola");
+    d.dead = vec!["a".into()];
+    d.input(Input::LoadPresentation { presentation: presentation(4, &["a"]) });
+    d.run_until(Duration::from_secs(600));
+    assert_eq!(d.player.state(), PlayerState::Failed);
+    let report = d.player.report(d.now, "test", None, QoeConfig::default());
+    assert_eq!(report.error.unwrap().kind, "all_locations_failed");
+}
+
+#[test]
+fn pause_holds_the_position_and_play_resumes() {
+    let mut d = Driver::new(PlayerConfig::default(), "bola");
+    d.input(Input::LoadPresentation { presentation: presentation(20, &["a"]) });
+    d.run_until(Duration::from_secs(5));
+    assert_eq!(d.player.state(), PlayerState::Playing);
+    d.input(Input::Pause);
+    let held = d.player.position(d.now);
+    d.run_until(Duration::from_secs(15));
+    assert_eq!(d.player.state(), PlayerState::Paused);
+    assert_eq!(d.player.position(d.now), held);
+    d.input(Input::Play);
+    d.run_until(Duration::from_secs(17));
+    assert_eq!(d.player.position(d.now), held + Duration::from_secs(2));
+}
+
+#[test]
+fn seek_flushes_and_refills_from_the_target_segment() {
+    let mut d = Driver::new(PlayerConfig::default(), "bola");
+    d.input(Input::LoadPresentation { presentation: presentation(20, &["a"]) });
+    d.run_until(Duration::from_secs(3));
+    d.input(Input::Seek { position: Duration::from_secs(25) });
+    assert_eq!(d.player.state(), PlayerState::Seeking);
+    let first_after: Vec<_> = d.fetched.iter().rev().take(1).collect();
+    assert!(
+        first_after[0].url.ends_with("/12.m4s") || first_after[0].url.ends_with("init.mp4"),
+        "{}",
+        first_after[0].url
+    );
+    d.run_until(Duration::from_secs(5));
+    assert_eq!(d.player.state(), PlayerState::Playing);
+    assert!(d.player.position(d.now) >= Duration::from_secs(25));
+    let report = d.player.report(d.now, "test", None, QoeConfig::default());
+    assert!(report.stalls.is_empty(), "a seek is not a stall");
+}
+
+#[test]
+fn a_pinned_quality_overrides_the_algorithm() {
+    let mut d = Driver::new(PlayerConfig::default(), "bola");
+    d.input(Input::SetQuality { rung: Some(2) });
+    d.input(Input::LoadPresentation { presentation: presentation(5, &["a"]) });
+    d.run_until(Duration::from_secs(60));
+    let report = d.player.report(d.now, "test", None, QoeConfig::default());
+    assert!(report.segments.iter().all(|s| s.rung == 2));
+}
+
+#[test]
+fn the_full_buffer_waits_instead_of_fetching_ahead() {
+    let config = PlayerConfig { max_buffer: Duration::from_secs(10), ..PlayerConfig::default() };
+    let mut d = Driver::new(config, "bola");
+    d.input(Input::LoadPresentation { presentation: presentation(60, &["a"]) });
+    for t in 1..60 {
+        d.run_until(Duration::from_secs(t));
+        assert!(d.player.buffer_level(d.now) <= Duration::from_secs(10));
+    }
+}
+
+#[test]
+fn a_manifest_url_that_does_not_parse_is_an_error_not_a_panic() {
+    let mut d = Driver::new(PlayerConfig::default(), "bola");
+    d.input(Input::Load { url: "not a url".into() });
+    assert_eq!(d.player.state(), PlayerState::Failed);
+    assert!(matches!(d.player.error(), Some(PlayerError::InvalidInput(_))));
+}
+
+#[test]
+fn answers_about_unknown_requests_are_ignored() {
+    let mut d = Driver::new(PlayerConfig::default(), "bola");
+    d.input(Input::Complete { id: RequestId(99) });
+    d.input(Input::Data { id: RequestId(7), len: 5, chunk: bytes::Bytes::new() });
+    d.input(Input::Failed { id: RequestId(3), error: FetchError::Reset });
+    assert_eq!(d.player.state(), PlayerState::Idle);
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Whatever the network does, the position never runs backwards while playing, never
+        /// passes the buffered media, every request is answered or cancelled, and the session
+        /// ends (played out or failed) rather than hanging.
+        #[test]
+        fn invariants_hold_under_random_networks(
+            kbps in 200u64..20_000,
+            latency_ms in 0u64..2_000,
+            dead_a in any::<bool>(),
+            pauses in proptest::collection::vec((1u64..60, any::<bool>()), 0..4),
+            seek_to in proptest::option::of(0u64..30),
+            abr in prop::sample::select(vec!["bola", "bba", "throughput", "robust-mpc"]),
+        ) {
+            let mut d = Driver::new(PlayerConfig::default(), abr);
+            d.kbps = kbps;
+            d.latency = Duration::from_millis(latency_ms);
+            if dead_a {
+                d.dead = vec!["a".into()];
+                d.dead_error = Some(FetchError::Http(503));
+            }
+            d.input(Input::LoadPresentation { presentation: presentation(15, &["a", "b"]) });
+            let mut last_position = Duration::ZERO;
+            let mut commands = pauses.clone();
+            commands.sort();
+            for t in 1..400u64 {
+                let now = Duration::from_secs(t);
+                d.run_until(now);
+                if let Some(&(at, pause)) = commands.first()
+                    && at == t
+                {
+                    d.input(if pause { Input::Pause } else { Input::Play });
+                    commands.remove(0);
+                }
+                if seek_to.is_some() && t == 10 {
+                    d.input(Input::Seek { position: Duration::from_secs(seek_to.unwrap()) });
+                    last_position = Duration::ZERO;
+                }
+                let position = d.player.position(d.now);
+                prop_assert!(position <= d.player.playable_end().max(last_position));
+                if d.player.state() == PlayerState::Playing && !(seek_to.is_some() && t == 10) {
+                    prop_assert!(position >= last_position);
+                }
+                last_position = position;
+                if matches!(d.player.state(), PlayerState::Ended | PlayerState::Failed) {
+                    break;
+                }
+                if commands.is_empty() && t > 60 {
+                    d.input(Input::Play);
+                }
+            }
+            prop_assert!(matches!(d.player.state(), PlayerState::Ended | PlayerState::Failed),
+                "state {:?}", d.player.state());
+            // Every request was answered or cancelled.
+            prop_assert_eq!(d.player.requests_in_flight(), 0);
+            let fetched: std::collections::HashSet<_> = d.fetched.iter().map(|r| r.id).collect();
+            prop_assert!(d.cancelled.iter().all(|id| fetched.contains(id)));
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! Per-track scheduling state.
+
+use crate::presentation::{MediaSegment, Track, TrackKind};
+use core::time::Duration;
+use flick_abr::SegmentSizes;
+use flick_abr::units::{Bitrate, Bytes};
+
+/// Why a track is not fetching right now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Wait {
+    /// Ready to decide and fetch.
+    None,
+    /// The buffer is full: check again at this time.
+    BufferFull(Duration),
+    /// The ABR algorithm asked to wait before fetching this rung.
+    Delayed { until: Duration, rung: usize },
+    /// Every location is excluded: retry this rung at this time.
+    Retry { until: Duration, rung: usize },
+}
+
+/// The scheduling state of one selected track.
+#[derive(Clone, Debug)]
+pub(crate) struct TrackState {
+    pub kind: TrackKind,
+    /// Index of the track in the period.
+    pub track: usize,
+    pub rungs: Vec<Bitrate>,
+    pub segment_count: usize,
+    pub segment_duration: Duration,
+    pub next_segment: usize,
+    pub buffered_end: Duration,
+    /// Representation whose init segment the decoder last received.
+    pub appended_rep: Option<usize>,
+    pub init_data: Vec<Option<bytes::Bytes>>,
+    pub last_rung: Option<usize>,
+    pub wait: Wait,
+    pub in_flight: bool,
+    /// When the current segment started failing on every location.
+    pub failing_since: Option<Duration>,
+    pub abandoned_rung: Option<usize>,
+}
+
+impl TrackState {
+    /// State for `track`; segments starting at or after `period_end` are never fetched.
+    pub fn new(kind: TrackKind, index: usize, track: &Track, period_end: Option<Duration>) -> Self {
+        let reps = &track.representations;
+        let playable = |segments: &[MediaSegment]| match period_end {
+            Some(end) => segments.iter().take_while(|s| s.start < end).count(),
+            None => segments.len(),
+        };
+        let count = reps.iter().filter_map(|r| r.segments.segments().map(playable)).min().unwrap_or(0);
+        let duration = reps
+            .iter()
+            .find_map(|r| r.segments.segments().and_then(|s| s.first()).map(|s| s.duration))
+            .unwrap_or(Duration::from_secs(2));
+        TrackState {
+            kind,
+            track: index,
+            rungs: reps.iter().map(|r| r.bandwidth).collect(),
+            segment_count: count,
+            segment_duration: duration,
+            next_segment: 0,
+            buffered_end: Duration::ZERO,
+            appended_rep: None,
+            init_data: vec![None; reps.len()],
+            last_rung: None,
+            wait: Wait::None,
+            in_flight: false,
+            failing_since: None,
+            abandoned_rung: None,
+        }
+    }
+
+    /// Whether every segment has been fetched.
+    pub fn done(&self) -> bool {
+        self.next_segment >= self.segment_count
+    }
+}
+
+/// Segment sizes of a track's representations, for the ABR context.
+pub(crate) struct TrackSizes<'a>(pub &'a Track);
+
+impl SegmentSizes for TrackSizes<'_> {
+    fn size(&self, segment: usize, rung: usize) -> Option<Bytes> {
+        self.0.representations.get(rung)?.segments.segments()?.get(segment)?.size
+    }
+}

@@ -1,0 +1,196 @@
+//! `flick sim`: every algorithm on every trace, a table per algorithm, JSON and CSV output.
+
+use anyhow::{Context, bail};
+use clap::Args;
+use flick_platform::sim::{AlgorithmSummary, BatchSpec, Ladder, Model, Trace, run_batch};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Arguments of `flick sim`.
+#[derive(Args, Debug)]
+pub struct SimArgs {
+    /// Trace files or folders of traces (Pensieve text, Sabre JSON, Mahimahi).
+    #[arg(long, num_args = 1.., required = true)]
+    traces: Vec<PathBuf>,
+    /// The ladder: a Pensieve `video_size_*` folder or a Sabre manifest JSON.
+    #[arg(long)]
+    ladder: PathBuf,
+    /// ABR algorithms, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "bola")]
+    abr: Vec<String>,
+    /// Network and player model: flick, pensieve or sabre.
+    #[arg(long, default_value = "flick")]
+    model: String,
+    /// Maximum buffer in seconds (default: the model's).
+    #[arg(long)]
+    buffer: Option<f64>,
+    /// Seed of the sessions' randomness.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Give each session a fresh ABR instance even where the model's reference carries state
+    /// from trace to trace (Pensieve's RobustMPC).
+    #[arg(long)]
+    independent_sessions: bool,
+    /// Write the JSON document to FILE (`-` for stdout).
+    #[arg(long, value_name = "FILE")]
+    json: Option<String>,
+    /// Write one CSV row per session to FILE (`-` for stdout).
+    #[arg(long, value_name = "FILE")]
+    csv: Option<String>,
+}
+
+#[derive(Serialize)]
+struct SimDocument<'a> {
+    model: &'a str,
+    ladder: String,
+    traces: usize,
+    buffer_s: f64,
+    seed: u64,
+    algorithms: &'a [AlgorithmSummary],
+}
+
+/// Run `flick sim`.
+pub fn run(args: SimArgs) -> anyhow::Result<()> {
+    let Some(model) = Model::from_name(&args.model) else {
+        bail!("unknown model `{}` (known: flick, pensieve, sabre)", args.model);
+    };
+    let mut traces = Vec::new();
+    for path in &args.traces {
+        traces.extend(
+            Trace::load_all(path).with_context(|| format!("reading traces from {}", path.display()))?,
+        );
+    }
+    if traces.is_empty() {
+        bail!("no traces found in {:?}", args.traces);
+    }
+    let ladder =
+        Ladder::load(&args.ladder).with_context(|| format!("reading ladder {}", args.ladder.display()))?;
+    let buffer = match args.buffer {
+        Some(s) if !(s.is_finite() && s > 0.0) => bail!("--buffer must be a positive number of seconds"),
+        Some(s) => Some(Duration::from_secs_f64(s)),
+        None => None,
+    };
+    let player = model.player_config(buffer);
+    let content = ladder.content(&["a"]);
+    let spec = BatchSpec {
+        traces: &traces,
+        content: &content,
+        algorithms: &args.abr,
+        model,
+        player: player.clone(),
+        network: Default::default(),
+        seed: args.seed,
+        carry_abr_state: model.carries_abr_state() && !args.independent_sessions,
+    };
+    let total = (traces.len() * args.abr.len()) as u64;
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {pos}/{len} sessions [{bar:30}] {per_sec} eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let started = Instant::now();
+    let shown = Mutex::new(false);
+    let tick = || {
+        bar.inc(1);
+        if started.elapsed() > Duration::from_secs(1)
+            && let Ok(mut shown) = shown.lock()
+            && !*shown
+        {
+            *shown = true;
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+    };
+    let summaries = run_batch(&spec, &tick)?;
+    bar.finish_and_clear();
+    let elapsed = started.elapsed();
+    let stdout_taken = args.json.as_deref() == Some("-") || args.csv.as_deref() == Some("-");
+    let table = render_table(&summaries, model, traces.len(), elapsed);
+    if stdout_taken {
+        eprint!("{table}");
+    } else {
+        print!("{table}");
+    }
+    if let Some(target) = &args.json {
+        let doc = SimDocument {
+            model: model.name(),
+            ladder: ladder.name.clone(),
+            traces: traces.len(),
+            buffer_s: player.max_buffer.as_secs_f64(),
+            seed: args.seed,
+            algorithms: &summaries,
+        };
+        let mut text = serde_json::to_string_pretty(&doc)?;
+        text.push('\n');
+        write_output(target, &text)?;
+    }
+    if let Some(target) = &args.csv {
+        write_output(target, &render_csv(&summaries))?;
+    }
+    Ok(())
+}
+
+fn write_output(target: &str, text: &str) -> anyhow::Result<()> {
+    if target == "-" {
+        std::io::stdout().write_all(text.as_bytes())?;
+    } else {
+        std::fs::write(target, text).with_context(|| format!("writing {target}"))?;
+    }
+    Ok(())
+}
+
+fn render_table(summaries: &[AlgorithmSummary], model: Model, traces: usize, elapsed: Duration) -> String {
+    let mut out = format!(
+        "model {} · {} traces · {} sessions in {:.2} s\n",
+        model.name(),
+        traces,
+        traces * summaries.len(),
+        elapsed.as_secs_f64()
+    );
+    out += &format!(
+        "{:<12} {:>9} {:>12} {:>10} {:>12} {:>11} {:>11} {:>7}\n",
+        "abr", "QoE_lin", "bitrate kbps", "rebuf %", "rebuf s/sess", "switch/min", "startup ms", "failed"
+    );
+    for s in summaries {
+        out += &format!(
+            "{:<12} {:>9.3} {:>12.0} {:>10.2} {:>12.2} {:>11.2} {:>11.0} {:>7}\n",
+            s.abr,
+            s.mean_qoe_lin,
+            s.mean_bitrate_kbps,
+            s.rebuffer_ratio * 100.0,
+            s.mean_rebuffer_s,
+            s.switches_per_min,
+            s.mean_startup_ms,
+            s.failed_sessions
+        );
+    }
+    out
+}
+
+fn render_csv(summaries: &[AlgorithmSummary]) -> String {
+    let mut out = String::from(
+        "abr,trace,qoe_lin,mean_video_bitrate_kbps,rebuffer_s,stalls,switches,startup_ms,played_s,error\n",
+    );
+    for s in summaries {
+        for row in &s.rows {
+            let r = &row.report;
+            out += &format!(
+                "{},{},{:.6},{:.1},{:.3},{},{},{},{:.3},{}\n",
+                s.abr,
+                row.trace.replace(',', "_"),
+                r.qoe_lin,
+                r.mean_video_bitrate_kbps,
+                r.rebuffer_s,
+                r.stalls.len(),
+                r.switches,
+                r.startup_ms.map_or(String::new(), |v| format!("{v:.1}")),
+                r.played_s,
+                r.error.as_ref().map_or("", |e| e.kind.as_str())
+            );
+        }
+    }
+    out
+}
