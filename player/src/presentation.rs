@@ -9,7 +9,7 @@ use url::Url;
 /// A whole presentation: its periods and the candidate locations its URLs resolve against.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Presentation {
-    /// Total duration (`@mediaPresentationDuration`), when given.
+    /// Total duration: `@mediaPresentationDuration`, else the end of the last period when known.
     pub duration: Option<Duration>,
     /// `@minBufferTime`, when given.
     pub min_buffer_time: Option<Duration>,

@@ -1,17 +1,256 @@
 //! MPD parsing: bytes to [`crate::presentation::Presentation`].
+//!
+//! [`parse`] reads a static MPD with `dash-mpd-core` and turns it into the player's presentation
+//! model:
+//!
+//! - periods with their start and duration worked out when the MPD leaves them implicit;
+//! - adaptation sets classified as video, audio or text (others are skipped), representations
+//!   sorted by bandwidth with attributes inherited from their adaptation set;
+//! - every segment addressing scheme (SegmentTemplate with `$Number$` or a SegmentTimeline,
+//!   SegmentList, SegmentBase with a `sidx` index), with attributes inherited from the Period and
+//!   the AdaptationSet as ISO/IEC 23009-1 says, and `@presentationTimeOffset` removed so segment
+//!   times are on the period's timeline;
+//! - BaseURLs resolved at every level, several BaseURLs at a level becoming candidate
+//!   [`Location`](crate::presentation::Location)s (CDNs) ordered by DVB `@priority`.
+//!
+//! Nothing in this module panics on untrusted input: arithmetic is checked, counts are capped
+//! ([`MAX_SEGMENTS_PER_REPRESENTATION`], [`MAX_SEGMENTS`], [`MAX_BASE_URLS`]) and every failure
+//! is a [`ManifestError`] that says what failed and where.
+//!
+//! ```
+//! use flick_player::manifest;
+//! use url::Url;
+//!
+//! let mpd = r#"<MPD type="static" mediaPresentationDuration="PT4S">
+//!   <Period><AdaptationSet contentType="video" mimeType="video/mp4">
+//!     <SegmentTemplate timescale="1000" duration="2000" media="v/$Number$.m4s"/>
+//!     <Representation id="v1" bandwidth="500000"/>
+//!   </AdaptationSet></Period></MPD>"#;
+//! let url = Url::parse("https://cdn.example/movie/manifest.mpd").unwrap();
+//! let presentation = manifest::parse(mpd.as_bytes(), &url).unwrap();
+//! let rep = &presentation.periods[0].tracks[0].representations[0];
+//! assert_eq!(rep.base_urls[0].url.as_str(), "https://cdn.example/movie/");
+//! assert_eq!(rep.segments.segments().unwrap()[1].location.url, "v/2.m4s");
+//! ```
 
-use crate::presentation::Presentation;
+mod addressing;
+mod base_url;
+mod prescan;
+mod resource;
+mod template;
+mod timeline;
+mod timing;
+mod track;
+
+#[cfg(test)]
+mod tests;
+
+pub(crate) use timing::ticks_to_duration;
+
+use crate::presentation::{Period, Presentation};
+use dash_mpd_core::MPD;
 use url::Url;
 
+/// Most media segments one representation may list; more is treated as a hostile manifest.
+pub const MAX_SEGMENTS_PER_REPRESENTATION: u64 = 1_000_000;
+
+/// Most media segments a whole presentation may list (all periods and representations).
+pub const MAX_SEGMENTS: u64 = 5_000_000;
+
+/// Most candidate base URLs one representation may combine from all levels.
+pub const MAX_BASE_URLS: usize = 64;
+
 /// Why a manifest could not be turned into a presentation.
+///
+/// `at` fields name the element, e.g. `Period[0] id="p0" > AdaptationSet[1] > Representation[2]
+/// id="720p"`; `attribute` fields name the attribute, e.g. `SegmentTemplate@timescale`.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 pub enum ManifestError {
-    /// The bytes are not a well-formed MPD.
+    /// The bytes are not a well-formed MPD (not UTF-8, bad XML, truncated, wrong root element, a
+    /// value of the wrong type).
     #[error("malformed MPD: {0}")]
     Malformed(String),
+    /// A well-formed MPD uses something Flick does not play yet (a dynamic MPD, XLink).
+    #[error("{at}: unsupported: {feature}")]
+    Unsupported {
+        /// Where.
+        at: String,
+        /// What is not supported.
+        feature: String,
+    },
+    /// The MPD has no Period.
+    #[error("the MPD has no Period")]
+    NoPeriods,
+    /// A period has no adaptation set with video, audio or text and at least one representation.
+    #[error("{at}: no playable adaptation set (video, audio or text with a representation)")]
+    NoPlayableTracks {
+        /// The period.
+        at: String,
+    },
+    /// A required attribute is absent.
+    #[error("{at}: missing {attribute}")]
+    MissingAttribute {
+        /// Where.
+        at: String,
+        /// Which attribute.
+        attribute: &'static str,
+    },
+    /// An attribute has a value that cannot be right (zero timescale, negative repeat, a duration
+    /// that overflows, a malformed byte range...).
+    #[error("{at}: invalid {attribute}={value:?}: {reason}")]
+    InvalidAttribute {
+        /// Where.
+        at: String,
+        /// Which attribute.
+        attribute: &'static str,
+        /// Its value as written (or as parsed).
+        value: String,
+        /// Why it is rejected.
+        reason: String,
+    },
+    /// A SegmentTemplate URL template cannot be expanded.
+    #[error("{at}: bad {attribute} template {template:?}: {reason}")]
+    InvalidTemplate {
+        /// Where.
+        at: String,
+        /// `SegmentTemplate@media` or `SegmentTemplate@initialization`.
+        attribute: &'static str,
+        /// The template as written.
+        template: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A SegmentTemplate or SegmentList has neither `@duration` nor a SegmentTimeline.
+    #[error("{at}: {element} has neither @duration nor a SegmentTimeline")]
+    MissingSegmentDuration {
+        /// Where.
+        at: String,
+        /// `SegmentTemplate` or `SegmentList`.
+        element: &'static str,
+    },
+    /// Segments cannot be placed because the period's duration is unknown (no `Period@duration`,
+    /// no following `Period@start`, no `MPD@mediaPresentationDuration`).
+    #[error("{at}: the period's duration is unknown, so its segments cannot be listed")]
+    UnknownPeriodDuration {
+        /// Where.
+        at: String,
+    },
+    /// Period or segment timing that cannot be right (time going backwards, overflow).
+    #[error("{at}: bad timing: {reason}")]
+    InvalidTiming {
+        /// Where.
+        at: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// More segments than the sanity cap.
+    #[error("{at}: {count} segments, more than the limit of {limit}")]
+    TooManySegments {
+        /// Where.
+        at: String,
+        /// How many (saturated when astronomically many).
+        count: u64,
+        /// The cap.
+        limit: u64,
+    },
+    /// BaseURLs at several levels combine into more candidates than the cap.
+    #[error("{at}: {count} candidate base URLs, more than the limit of {limit}")]
+    TooManyBaseUrls {
+        /// Where.
+        at: String,
+        /// How many.
+        count: usize,
+        /// The cap.
+        limit: usize,
+    },
+    /// A BaseURL cannot be resolved to an absolute URL.
+    #[error("{at}: cannot resolve URL {url:?}: {reason}")]
+    InvalidUrl {
+        /// Where.
+        at: String,
+        /// The URL as written.
+        url: String,
+        /// Why.
+        reason: String,
+    },
 }
 
 /// Parse MPD bytes fetched from `manifest_url` into a presentation.
-pub fn parse(_bytes: &[u8], _manifest_url: &Url) -> Result<Presentation, ManifestError> {
-    Err(ManifestError::Malformed("not implemented yet".into()))
+///
+/// Relative BaseURLs resolve against `manifest_url`; without any BaseURL, segments resolve
+/// against the manifest's directory.
+pub fn parse(bytes: &[u8], manifest_url: &Url) -> Result<Presentation, ManifestError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        ManifestError::Malformed(format!("not UTF-8 (invalid byte at offset {})", e.valid_up_to()))
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    prescan::check(text)?;
+    let mpd = dash_mpd_core::parse(text).map_err(|e| match e {
+        dash_mpd_core::DashMpdError::Parsing(message) => ManifestError::Malformed(message),
+        other => ManifestError::Malformed(other.to_string()),
+    })?;
+    build(&mpd, manifest_url)
+}
+
+/// State shared while walking one MPD.
+struct Walk<'a> {
+    manifest_url: &'a Url,
+    locations: base_url::LocationTable,
+    /// Segments listed so far, against [`MAX_SEGMENTS`].
+    segments_listed: u64,
+}
+
+fn build(mpd: &MPD, manifest_url: &Url) -> Result<Presentation, ManifestError> {
+    match mpd.mpdtype.as_deref().map(str::trim) {
+        None | Some("static") => {}
+        Some("dynamic") => {
+            return Err(ManifestError::Unsupported {
+                at: "MPD".into(),
+                feature: "dynamic (live) MPD".into(),
+            });
+        }
+        Some(other) => {
+            return Err(ManifestError::InvalidAttribute {
+                at: "MPD".into(),
+                attribute: "MPD@type",
+                value: other.into(),
+                reason: "expected \"static\" or \"dynamic\"".into(),
+            });
+        }
+    }
+    if mpd.periods.is_empty() {
+        return Err(ManifestError::NoPeriods);
+    }
+    let spans = timing::period_spans(mpd)?;
+    let root = base_url::root(manifest_url);
+    let mpd_bases = base_url::descend(&root, &mpd.base_url, "MPD")?;
+
+    let mut walk = Walk { manifest_url, locations: base_url::LocationTable::default(), segments_listed: 0 };
+    let mut periods = Vec::with_capacity(spans.len());
+    for (index, (period, span)) in mpd.periods.iter().zip(&spans).enumerate() {
+        let at = label("Period", index, period.id.as_deref());
+        if period.href.is_some() {
+            return Err(ManifestError::Unsupported { at, feature: "XLink Period@href".into() });
+        }
+        let bases = base_url::descend(&mpd_bases, &period.BaseURL, &at)?;
+        let tracks = track::tracks(&mut walk, period, span, &bases, &at)?;
+        if tracks.is_empty() {
+            return Err(ManifestError::NoPlayableTracks { at });
+        }
+        periods.push(Period { id: period.id.clone(), start: span.start, duration: span.duration, tracks });
+    }
+    let locations = walk.locations.finish(&mut periods);
+    let duration = mpd.mediaPresentationDuration.or_else(|| {
+        let last = periods.last()?;
+        last.start.checked_add(last.duration?)
+    });
+    Ok(Presentation { duration, min_buffer_time: mpd.minBufferTime, periods, locations })
+}
+
+/// `Kind[index]`, with ` id="..."` when the element has an id: how errors name an element.
+fn label(kind: &str, index: usize, id: Option<&str>) -> String {
+    match id {
+        Some(id) => format!("{kind}[{index}] id={id:?}"),
+        None => format!("{kind}[{index}]"),
+    }
 }

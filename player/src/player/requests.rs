@@ -273,11 +273,12 @@ impl Player {
         else {
             return;
         };
-        let SegmentIndex::Indexed { init, index, presentation_time_offset, .. } = &rep.segments else {
+        let SegmentIndex::Indexed { init, index, presentation_time_offset, timescale } = &rep.segments else {
             return;
         };
         let start = index.range.map_or(0, |range| range.start);
-        match crate::segment_index::segments_from_sidx(data, start, &index.url, *presentation_time_offset) {
+        let pto = *presentation_time_offset;
+        match crate::segment_index::segments_from_sidx_scaled(data, start, &index.url, pto, *timescale) {
             Ok(segments) => rep.segments = SegmentIndex::Listed { init: init.clone(), segments },
             Err(e) => {
                 let message = format!("representation {}: {e}", rep.id);

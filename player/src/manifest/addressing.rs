@@ -1,0 +1,332 @@
+//! Segment addressing: SegmentTemplate, SegmentList and SegmentBase, inherited from the Period
+//! and the AdaptationSet (ISO/IEC 23009-1 5.3.9), to a [`SegmentIndex`].
+//!
+//! The scheme is the one on the most specific level that has any (Template before List before
+//! Base on the same level); its attributes are then merged across the levels, the most specific
+//! value winning. Without any scheme, the representation's BaseURL is one segment covering the
+//! period.
+
+use super::ManifestError;
+use super::resource::{byte_range, initialization, media_ref};
+use super::template::{UrlTemplate, Values};
+use super::timeline::{self, Bounds, Entry};
+use super::timing::{duration_to_ticks_ceil, ticks_to_duration};
+use crate::presentation::{MediaSegment, SegmentIndex, SegmentRef};
+use core::time::Duration;
+use dash_mpd_core::{AdaptationSet, Period, Representation};
+use dash_mpd_core::{SegmentBase, SegmentList, SegmentTemplate};
+use flick_abr::units::Bytes;
+
+/// What building a representation's segment index needs besides the MPD elements.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Context<'a> {
+    /// Where, for errors.
+    pub at: &'a str,
+    /// `Representation@id`, for `$RepresentationID$`.
+    pub representation_id: &'a str,
+    /// `Representation@bandwidth`, for `$Bandwidth$`.
+    pub bandwidth: u64,
+    /// The period's duration, when known.
+    pub period_duration: Option<Duration>,
+    /// Most segments this representation may list.
+    pub limit: u64,
+}
+
+/// The three levels an addressing element can sit on, most specific first.
+type Chain<'a, T> = [Option<&'a T>; 3];
+
+/// The most specific value of `field` along `chain`.
+fn pick<'a, T, V>(chain: &Chain<'a, T>, field: impl Fn(&'a T) -> Option<V>) -> Option<V> {
+    chain.iter().flatten().find_map(|element| field(element))
+}
+
+/// The segment index of `representation` in `set` in `period`.
+pub(super) fn segment_index(
+    period: &Period,
+    set: &AdaptationSet,
+    representation: &Representation,
+    ctx: &Context<'_>,
+) -> Result<SegmentIndex, ManifestError> {
+    let levels = [
+        (&representation.SegmentTemplate, &representation.SegmentList, &representation.SegmentBase),
+        (&set.SegmentTemplate, &set.SegmentList, &set.SegmentBase),
+        (&period.SegmentTemplate, &period.SegmentList, &period.SegmentBase),
+    ];
+    for (template, list, base) in levels {
+        if template.is_some() {
+            return from_template(&levels.map(|l| l.0.as_ref()), ctx);
+        }
+        if list.is_some() {
+            return from_list(&levels.map(|l| l.1.as_ref()), ctx);
+        }
+        if base.is_some() {
+            return from_base(&levels.map(|l| l.2.as_ref()), ctx);
+        }
+    }
+    whole_period(None, ctx)
+}
+
+fn from_template(
+    chain: &Chain<'_, SegmentTemplate>,
+    ctx: &Context<'_>,
+) -> Result<SegmentIndex, ManifestError> {
+    let timescale = timescale(pick(chain, |t| t.timescale), ctx, "SegmentTemplate@timescale")?;
+    let offset = pick(chain, |t| t.presentationTimeOffset).unwrap_or(0);
+    let values = |number, time| Values {
+        representation_id: ctx.representation_id,
+        bandwidth: ctx.bandwidth,
+        number,
+        time,
+    };
+    let compile = |attribute: &'static str, text: &str| {
+        UrlTemplate::parse(text).map_err(|reason| invalid_template(ctx, attribute, text, reason))
+    };
+    let media_text = pick(chain, |t| t.media.as_deref()).ok_or_else(|| ManifestError::MissingAttribute {
+        at: ctx.at.into(),
+        attribute: "SegmentTemplate@media",
+    })?;
+    let media = compile("SegmentTemplate@media", media_text)?;
+    let init = match pick(chain, |t| t.initialization.as_deref()) {
+        Some(text) => {
+            let url = compile("SegmentTemplate@initialization", text)?
+                .expand(&values(None, None))
+                .map_err(|reason| invalid_template(ctx, "SegmentTemplate@initialization", text, reason))?;
+            Some(SegmentRef { url, range: None })
+        }
+        None => initialization(pick(chain, |t| t.Initialization.as_ref()), ctx)?,
+    };
+    let bounds = Bounds {
+        at: ctx.at,
+        start_number: pick(chain, |t| t.startNumber).unwrap_or(1),
+        end_number: pick(chain, |t| t.endNumber),
+        period_end: period_ticks(ctx, timescale)?.and_then(|t| t.checked_add(offset)),
+        limit: ctx.limit,
+    };
+    let entries = if let Some(timeline) = pick(chain, |t| t.SegmentTimeline.as_ref()) {
+        timeline::expand(&timeline.segments, &bounds)?
+    } else if let Some(duration) = pick(chain, |t| t.duration) {
+        let duration = segment_duration(duration, ctx, "SegmentTemplate@duration")?;
+        let by_period = period_ticks(ctx, timescale)?.map(|t| timeline::count_for(t, duration));
+        let by_number =
+            bounds.end_number.map(|end| end.saturating_sub(bounds.start_number).saturating_add(1));
+        let count = match (by_period, by_number) {
+            (Some(a), Some(b)) => a.min(b),
+            (Some(n), None) | (None, Some(n)) => n,
+            (None, None) => {
+                return Err(ManifestError::UnknownPeriodDuration { at: ctx.at.into() });
+            }
+        };
+        timeline::constant(count, duration, offset, &bounds)?
+    } else {
+        return Err(ManifestError::MissingSegmentDuration { at: ctx.at.into(), element: "SegmentTemplate" });
+    };
+    let mut segments = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let Some((start, duration)) = place(&entry, offset, timescale, ctx.period_duration) else {
+            continue;
+        };
+        let url = media
+            .expand(&values(Some(entry.number), Some(entry.time)))
+            .map_err(|reason| invalid_template(ctx, "SegmentTemplate@media", media_text, reason))?;
+        segments.push(MediaSegment {
+            location: SegmentRef { url, range: None },
+            number: entry.number,
+            start,
+            duration,
+            size: None,
+        });
+    }
+    Ok(SegmentIndex::Listed { init, segments })
+}
+
+fn from_list(chain: &Chain<'_, SegmentList>, ctx: &Context<'_>) -> Result<SegmentIndex, ManifestError> {
+    if pick(chain, |l| l.href.as_deref()).is_some() {
+        return Err(ManifestError::Unsupported {
+            at: ctx.at.into(),
+            feature: "XLink SegmentList@href".into(),
+        });
+    }
+    let timescale = timescale(pick(chain, |l| l.timescale), ctx, "SegmentList@timescale")?;
+    let init = initialization(pick(chain, |l| l.Initialization.as_ref()), ctx)?;
+    let urls = chain.iter().flatten().map(|l| &l.segment_urls).find(|u| !u.is_empty());
+    let urls = urls.map(Vec::as_slice).unwrap_or_default();
+    let count = urls.len() as u64;
+    if count > ctx.limit {
+        return Err(ManifestError::TooManySegments { at: ctx.at.into(), count, limit: ctx.limit });
+    }
+    let bounds = Bounds {
+        at: ctx.at,
+        start_number: 1,
+        end_number: None,
+        period_end: period_ticks(ctx, timescale)?,
+        limit: ctx.limit,
+    };
+    let entries = if let Some(timeline) = pick(chain, |l| l.SegmentTimeline.as_ref()) {
+        timeline::expand(&timeline.segments, &bounds)?
+    } else if let Some(duration) = pick(chain, |l| l.duration) {
+        let duration = segment_duration(duration as f64, ctx, "SegmentList@duration")?;
+        timeline::constant(count, duration, 0, &bounds)?
+    } else if let [only] = urls {
+        let mut index = whole_period(init, ctx)?;
+        if let SegmentIndex::Listed { segments, .. } = &mut index {
+            for segment in segments {
+                segment.location = media_ref(only, ctx)?;
+                segment.size = segment.location.range.map(|r| Bytes(r.len()));
+            }
+        }
+        return Ok(index);
+    } else {
+        return Err(ManifestError::MissingSegmentDuration { at: ctx.at.into(), element: "SegmentList" });
+    };
+    let mut segments = Vec::with_capacity(urls.len().min(entries.len()));
+    for (entry, segment_url) in entries.iter().zip(urls) {
+        let Some((start, duration)) = place(entry, 0, timescale, ctx.period_duration) else {
+            continue;
+        };
+        let location = media_ref(segment_url, ctx)?;
+        segments.push(MediaSegment {
+            size: location.range.map(|r| Bytes(r.len())),
+            location,
+            number: entry.number,
+            start,
+            duration,
+        });
+    }
+    Ok(SegmentIndex::Listed { init, segments })
+}
+
+fn from_base(chain: &Chain<'_, SegmentBase>, ctx: &Context<'_>) -> Result<SegmentIndex, ManifestError> {
+    let timescale = timescale(pick(chain, |b| b.timescale), ctx, "SegmentBase@timescale")?;
+    let init = initialization(pick(chain, |b| b.Initialization.as_ref()), ctx)?;
+    let index = match pick(chain, |b| b.indexRange.as_deref()) {
+        Some(range) => {
+            SegmentRef { url: String::new(), range: Some(byte_range(range, ctx, "SegmentBase@indexRange")?) }
+        }
+        None => match pick(chain, |b| b.representation_index.as_ref()) {
+            Some(index) => SegmentRef {
+                url: index.sourceURL.clone().unwrap_or_default(),
+                range: index
+                    .range
+                    .as_deref()
+                    .map(|r| byte_range(r, ctx, "RepresentationIndex@range"))
+                    .transpose()?,
+            },
+            // No index: the whole resource is the period's one segment.
+            None => return whole_period(init, ctx),
+        },
+    };
+    Ok(SegmentIndex::Indexed {
+        init,
+        index,
+        timescale,
+        presentation_time_offset: pick(chain, |b| b.presentationTimeOffset).unwrap_or(0),
+    })
+}
+
+/// One segment, the representation's BaseURL itself, covering the whole period.
+fn whole_period(init: Option<SegmentRef>, ctx: &Context<'_>) -> Result<SegmentIndex, ManifestError> {
+    let duration =
+        ctx.period_duration.ok_or_else(|| ManifestError::UnknownPeriodDuration { at: ctx.at.into() })?;
+    let segment = MediaSegment {
+        location: SegmentRef { url: String::new(), range: None },
+        number: 1,
+        start: Duration::ZERO,
+        duration,
+        size: None,
+    };
+    Ok(SegmentIndex::Listed { init, segments: vec![segment] })
+}
+
+/// A segment's start and duration on the period timeline, or `None` when it lies wholly
+/// before the period's start or at or after its end. The last segment is cut at the period's
+/// end.
+fn place(
+    entry: &Entry,
+    offset: u64,
+    timescale: u64,
+    period: Option<Duration>,
+) -> Option<(Duration, Duration)> {
+    let end_ticks = entry.time.saturating_add(entry.duration).checked_sub(offset)?;
+    if end_ticks == 0 {
+        return None;
+    }
+    let start = ticks_to_duration(entry.time.saturating_sub(offset), timescale);
+    let mut end = ticks_to_duration(end_ticks, timescale);
+    if let Some(period) = period {
+        if start >= period {
+            return None;
+        }
+        end = end.min(period);
+    }
+    Some((start, end.saturating_sub(start)))
+}
+
+/// The period's duration in `timescale` ticks (rounded up), when known.
+fn period_ticks(ctx: &Context<'_>, timescale: u64) -> Result<Option<u64>, ManifestError> {
+    ctx.period_duration
+        .map(|d| {
+            duration_to_ticks_ceil(d, timescale).ok_or_else(|| ManifestError::InvalidTiming {
+                at: ctx.at.into(),
+                reason: format!("the period's duration {d:?} overflows at timescale {timescale}"),
+            })
+        })
+        .transpose()
+}
+
+fn timescale(value: Option<u64>, ctx: &Context<'_>, attribute: &'static str) -> Result<u64, ManifestError> {
+    match value {
+        None => Ok(1),
+        Some(0) => Err(invalid(ctx, attribute, "0", "must be positive")),
+        Some(timescale) => Ok(timescale),
+    }
+}
+
+fn segment_duration(value: f64, ctx: &Context<'_>, attribute: &'static str) -> Result<f64, ManifestError> {
+    if value.is_finite() && value >= 1e-3 {
+        Ok(value)
+    } else {
+        Err(invalid(ctx, attribute, &value.to_string(), "must be a positive number of ticks"))
+    }
+}
+
+pub(super) fn invalid(
+    ctx: &Context<'_>,
+    attribute: &'static str,
+    value: &str,
+    reason: &str,
+) -> ManifestError {
+    ManifestError::InvalidAttribute {
+        at: ctx.at.into(),
+        attribute,
+        value: value.into(),
+        reason: reason.into(),
+    }
+}
+
+fn invalid_template(
+    ctx: &Context<'_>,
+    attribute: &'static str,
+    template: &str,
+    reason: String,
+) -> ManifestError {
+    ManifestError::InvalidTemplate { at: ctx.at.into(), attribute, template: template.into(), reason }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placing_segments() {
+        let entry = |time, duration| Entry { number: 1, time, duration };
+        let secs = Duration::from_secs;
+        // Presentation time offset removed.
+        assert_eq!(place(&entry(90_000, 180_000), 90_000, 90_000, None), Some((secs(0), secs(2))));
+        // Wholly before the period: dropped; straddling its start: starts at zero.
+        assert_eq!(place(&entry(0, 90_000), 90_000, 90_000, None), None);
+        assert_eq!(place(&entry(0, 180_000), 90_000, 90_000, None), Some((secs(0), secs(1))));
+        // Cut at the period's end, or dropped after it.
+        assert_eq!(place(&entry(9, 2), 0, 1, Some(secs(10))), Some((secs(9), secs(1))));
+        assert_eq!(place(&entry(10, 2), 0, 1, Some(secs(10))), None);
+    }
+}
