@@ -14,73 +14,10 @@ use flick_player::presentation::{
 };
 use flick_player::segment_index::segments_from_sidx;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 use url::Url;
 
-const CONTENT: Duration = Duration::from_secs(6);
-const SEGMENT: Duration = Duration::from_secs(2);
-const VIDEO_BITRATES_KBPS: [u64; 3] = [150, 300, 600];
-
-/// A directory under the system temp dir, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let nanos =
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-        let path = std::env::temp_dir().join(format!("flick-ffmpeg-{name}-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&path).expect("create the temp dir");
-        TempDir(path)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// Whether to run: ffmpeg is there, or the tests are explicitly skipped.
-fn ffmpeg_ready() -> bool {
-    if std::env::var_os("FLICK_SKIP_FFMPEG_TESTS").is_some() {
-        eprintln!("FLICK_SKIP_FFMPEG_TESTS is set: skipping");
-        return false;
-    }
-    match Command::new("ffmpeg").arg("-version").output() {
-        Ok(out) if out.status.success() => true,
-        _ => panic!(
-            "ffmpeg is not installed (apt-get install -y ffmpeg); \
-             set FLICK_SKIP_FFMPEG_TESTS=1 to skip these tests"
-        ),
-    }
-}
-
-/// Encode the test clip as DASH into `dir` with the muxer options `dash_args`; returns the
-/// MPD's path.
-fn encode(dir: &Path, dash_args: &[&str]) -> PathBuf {
-    let mpd = dir.join("manifest.mpd");
-    let secs = CONTENT.as_secs().to_string();
-    let mut cmd = Command::new("ffmpeg");
-    cmd.args(["-hide_banner", "-loglevel", "error", "-y"])
-        .args(["-f", "lavfi", "-i", &format!("testsrc2=size=320x180:rate=25:duration={secs}")])
-        .args(["-f", "lavfi", "-i", &format!("sine=frequency=440:sample_rate=48000:duration={secs}")])
-        .args(["-map", "0:v", "-map", "0:v", "-map", "0:v", "-map", "1:a"])
-        .args(["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"])
-        .args(["-g", "25", "-keyint_min", "25", "-sc_threshold", "0"])
-        .args(["-s:v:0", "160x90"]);
-    for (i, kbps) in VIDEO_BITRATES_KBPS.iter().enumerate() {
-        cmd.arg(format!("-b:v:{i}")).arg(format!("{kbps}k"));
-    }
-    cmd.args(["-c:a", "aac", "-b:a", "64k"])
-        .args(["-f", "dash", "-seg_duration", &SEGMENT.as_secs().to_string()])
-        .args(["-adaptation_sets", "id=0,streams=v id=1,streams=a"])
-        .args(dash_args)
-        .arg(&mpd);
-    let out = cmd.output().expect("run ffmpeg");
-    assert!(out.status.success(), "ffmpeg failed ({}): {}", out.status, String::from_utf8_lossy(&out.stderr));
-    mpd
-}
+use flick_tests::fixtures::{CONTENT, SEGMENT, TempDir, VIDEO_BITRATES_KBPS, encode, ffmpeg_ready};
 
 fn parse_file(mpd: &Path) -> Presentation {
     let bytes = std::fs::read(mpd).expect("read the MPD");

@@ -61,7 +61,8 @@ struct SabreManifest {
 }
 
 impl Ladder {
-    /// Read a ladder from a Sabre manifest JSON file or a Pensieve `video_size_*` folder.
+    /// Read a ladder from a Sabre manifest JSON file, a Pensieve `video_size_*` folder, or a
+    /// local DASH folder (an MPD and its segment files).
     pub fn load(path: &Path) -> Result<Ladder, LadderError> {
         let format = |message: String| LadderError::Format { path: path.to_path_buf(), message };
         let io = |source| LadderError::Io { path: path.to_path_buf(), source };
@@ -69,7 +70,7 @@ impl Ladder {
             if path.join("video_size_0").exists() {
                 return Self::load_pensieve(path);
             }
-            return Err(format("a folder ladder needs video_size_0..N files".into()));
+            return super::dash_folder::load(path);
         }
         let text = std::fs::read_to_string(path).map_err(io)?;
         let m: SabreManifest =

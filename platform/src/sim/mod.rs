@@ -1,6 +1,7 @@
 //! The simulator: the real player core on a virtual clock, replaying bandwidth traces.
 
 pub mod batch;
+mod dash_folder;
 pub mod ladder;
 pub mod network;
 pub mod session;

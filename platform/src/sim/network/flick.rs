@@ -172,11 +172,12 @@ impl FlickNetwork {
             let now = from_ms(self.clock_ms);
             let clock = self.clock_ms;
             let progress_ms = self.config.progress_ms;
+            let down: Vec<bool> = self.flows.iter().map(|f| self.profile(f.location).1).collect();
             let mut finished = Vec::new();
             for (i, (f, &rate)) in self.flows.iter_mut().zip(&rates).enumerate() {
                 f.done_bits = (f.done_bits + rate * step).min(f.size_bits);
                 let complete = f.size_bits - f.done_bits < 0.5;
-                if !f.started && clock >= f.body_from_ms && rate > 0.0 || !f.started && complete {
+                if !f.started && ((clock >= f.body_from_ms && !down[i]) || complete) {
                     f.started = true;
                     self.pending.push_back((now, NetEvent::Started(f.id, Some((f.size_bits / 8.0) as u64))));
                 }

@@ -45,3 +45,6 @@ pub(crate) fn from_ms(ms: f64) -> Duration {
 pub(crate) fn to_ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
+
+#[cfg(test)]
+mod tests;
