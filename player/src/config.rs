@@ -45,6 +45,8 @@ pub struct PlayerConfig {
     pub estimator: EstimatorConfig,
     /// Start playing as soon as enough media is buffered.
     pub autoplay: bool,
+    /// Keep the event log of every input and output ([`crate::Player::event_log`]).
+    pub record_log: bool,
 }
 
 impl Default for PlayerConfig {
@@ -60,6 +62,7 @@ impl Default for PlayerConfig {
             give_up_after: Duration::from_secs(10),
             estimator: EstimatorConfig::default(),
             autoplay: true,
+            record_log: false,
         }
     }
 }

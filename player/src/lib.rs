@@ -23,6 +23,7 @@ pub mod error;
 pub mod estimator;
 pub mod io;
 pub mod location;
+pub mod log;
 pub mod manifest;
 pub mod metrics;
 mod player;

@@ -136,6 +136,8 @@ pub struct SessionReport {
     pub cdn_switches: usize,
     /// Mean QoE_lin per scored chunk.
     pub qoe_lin: f64,
+    /// Mean QoE_log per scored chunk (Pensieve's: `ln(R/R_min)`, rebuffering penalty 2.66).
+    pub qoe_log: f64,
     /// Number of chunks scored.
     pub scored_chunks: usize,
     /// Session length in seconds (to the end of playback or of the run).
@@ -157,6 +159,8 @@ pub struct Metrics {
     pub(crate) cdn_switches: usize,
     pub(crate) stall_total_at_last_video: Duration,
     pub(crate) error: Option<PlayerError>,
+    /// Lowest video rung's rate, the reference of QoE_log.
+    pub(crate) lowest_video_kbps: Option<u64>,
 }
 
 impl Metrics {
@@ -181,6 +185,9 @@ impl Metrics {
             .iter()
             .filter(|s| s.track == TrackKind::Video && s.outcome == Outcome::Ok)
             .collect();
+        let lowest = self.lowest_video_kbps.unwrap_or(1).max(1) as f64;
+        let log_rate = |kbps: u64| (kbps.max(1) as f64 / lowest).ln();
+        let mut qoe_log_sum = 0.0;
         let mut qoe_sum = 0.0;
         let mut scored = 0;
         let mut switches = 0;
@@ -193,6 +200,8 @@ impl Metrics {
             }
             if n >= qoe.first_scored_chunk {
                 qoe_sum += r - qoe.rebuffer_penalty * s.rebuffer_s - change;
+                let log_change = previous.map_or(0.0, |p| (log_rate(s.bitrate_kbps) - log_rate(p)).abs());
+                qoe_log_sum += log_rate(s.bitrate_kbps) - 2.66 * s.rebuffer_s - log_change;
                 scored += 1;
             }
             previous = Some(s.bitrate_kbps);
@@ -224,6 +233,7 @@ impl Metrics {
             switches,
             cdn_switches: self.cdn_switches,
             qoe_lin: if scored == 0 { 0.0 } else { qoe_sum / scored as f64 },
+            qoe_log: if scored == 0 { 0.0 } else { qoe_log_sum / scored as f64 },
             scored_chunks: scored,
             session_s: now.saturating_sub(self.load_at.unwrap_or_default()).as_secs_f64(),
             error: self

@@ -2,6 +2,7 @@
 
 use anyhow::{Context, bail};
 use clap::Args;
+use flick_platform::sim::network::FlickNetworkConfig;
 use flick_platform::sim::{AlgorithmSummary, BatchSpec, Ladder, Model, Trace, run_batch};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
@@ -35,6 +36,11 @@ pub struct SimArgs {
     /// from trace to trace (Pensieve's RobustMPC).
     #[arg(long)]
     independent_sessions: bool,
+    /// Flick model network parameters, as JSON: `{"default_latency_ms": 80, "progress_ms": 100,
+    /// "latency_jitter": 0.1, "locations": [{"bandwidth_factor": 1.0, "outages_ms": [[6000, 20000]]},
+    /// ...]}`; each listed location is served as a CDN named a, b, c, ...
+    #[arg(long, value_name = "FILE")]
+    network: Option<PathBuf>,
     /// Write the JSON document to FILE (`-` for stdout).
     #[arg(long, value_name = "FILE")]
     json: Option<String>,
@@ -75,14 +81,25 @@ pub fn run(args: SimArgs) -> anyhow::Result<()> {
         None => None,
     };
     let player = model.player_config(buffer);
-    let content = ladder.content(&["a"]);
+    let network: FlickNetworkConfig = match &args.network {
+        Some(path) => {
+            let text =
+                std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            serde_json::from_str(&text).with_context(|| format!("parsing network file {}", path.display()))?
+        }
+        None => FlickNetworkConfig::default(),
+    };
+    let names: Vec<String> =
+        (0..network.locations.len().clamp(1, 26)).map(|i| char::from(b'a' + i as u8).to_string()).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let content = ladder.content(&names);
     let spec = BatchSpec {
         traces: &traces,
         content: &content,
         algorithms: &args.abr,
         model,
         player: player.clone(),
-        network: Default::default(),
+        network,
         seed: args.seed,
         carry_abr_state: model.carries_abr_state() && !args.independent_sessions,
     };

@@ -1,1 +1,136 @@
-fn main() {}
+//! Flick's task runner: `cargo xtask <command>`.
+//!
+//! The `cargo xtask` alias in `.cargo/config.toml` builds this crate into the clone's own `./target`,
+//! so it uses nothing but the standard library and compiles in seconds. Every command that builds
+//! the workspace does so in one shared target directory (see [`workspace::target_dir`]).
+//!
+//! ```text
+//! cargo xtask setup        install the Debian packages and Rust pieces the project needs
+//! cargo xtask test         setup, then fmt, clippy, tests and the wasm32 build
+//! cargo xtask demo [ARGS]  setup, then `flick sim` over the shared traces (ARGS go to `flick sim`)
+//! cargo xtask bench [ARGS] `cargo bench --workspace` (ARGS go to cargo)
+//! ```
+
+mod process;
+mod setup;
+mod tasks;
+mod workspace;
+
+use process::Failure;
+use std::process::ExitCode;
+
+/// The usage text printed by `--help`, `help` and a bare `cargo xtask`.
+const USAGE: &str = "\
+Flick's task runner
+
+Usage: cargo xtask <COMMAND> [ARGS...]
+
+Commands:
+  setup          Install what the project needs (Debian packages, Rust target and components);
+                 does nothing when everything is already there
+  test           setup, then: cargo fmt --check, cargo clippy -D warnings, cargo test --workspace,
+                 and the wasm32-unknown-unknown build of flick-wasm
+  demo [ARGS]    setup, build `flick` (release) and run `flick sim` over ../shared/data;
+                 ARGS are passed on to `flick sim` (and replace the demo's own --abr/--model/...)
+  bench [ARGS]   cargo bench --workspace [ARGS]
+  help           Print this text
+
+Builds go to $CARGO_TARGET_DIR, or $HOME/.cache/flick/target when it is not set.
+";
+
+/// A command line that `cargo xtask` understands.
+#[derive(Debug, PartialEq, Eq)]
+enum Command {
+    /// Print [`USAGE`].
+    Help,
+    /// Install the project's system and toolchain dependencies.
+    Setup,
+    /// Run the whole check suite, as CI does.
+    Test,
+    /// Run the simulator demo, with extra arguments for `flick sim`.
+    Demo(Vec<String>),
+    /// Run the benchmarks, with extra arguments for `cargo bench`.
+    Bench(Vec<String>),
+}
+
+/// Reads the command from the arguments after `cargo xtask`.
+fn parse_args(args: &[String]) -> Result<Command, Failure> {
+    let Some((first, rest)) = args.split_first() else {
+        return Ok(Command::Help);
+    };
+    let no_args = |command: Command| {
+        if rest.is_empty() {
+            Ok(command)
+        } else {
+            Err(Failure::usage(format!("`{first}` takes no arguments (got `{}`)", rest.join(" "))))
+        }
+    };
+    match first.as_str() {
+        "-h" | "--help" | "help" => Ok(Command::Help),
+        "setup" => no_args(Command::Setup),
+        "test" => no_args(Command::Test),
+        "demo" => Ok(Command::Demo(rest.to_vec())),
+        "bench" => Ok(Command::Bench(rest.to_vec())),
+        other => Err(Failure::usage(format!("unknown command `{other}`"))),
+    }
+}
+
+/// Runs one command.
+fn run(command: Command) -> Result<(), Failure> {
+    match command {
+        Command::Help => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        Command::Setup => setup::run(),
+        Command::Test => tasks::test(),
+        Command::Demo(args) => tasks::demo(&args),
+        Command::Bench(args) => tasks::bench(&args),
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match parse_args(&args).and_then(run) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("xtask: error: {}", failure.message);
+            if failure.code == process::USAGE_EXIT_CODE {
+                eprintln!("\n{USAGE}");
+            }
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn no_arguments_means_help() {
+        assert_eq!(parse_args(&[]).unwrap(), Command::Help);
+        assert_eq!(parse_args(&args(&["--help"])).unwrap(), Command::Help);
+    }
+
+    #[test]
+    fn demo_and_bench_pass_arguments_on() {
+        assert_eq!(
+            parse_args(&args(&["demo", "--seed", "3"])).unwrap(),
+            Command::Demo(args(&["--seed", "3"]))
+        );
+        assert_eq!(parse_args(&args(&["bench"])).unwrap(), Command::Bench(vec![]));
+    }
+
+    #[test]
+    fn unknown_commands_and_stray_arguments_are_usage_errors() {
+        let err = parse_args(&args(&["frobnicate"])).unwrap_err();
+        assert_eq!(err.code, process::USAGE_EXIT_CODE);
+        let err = parse_args(&args(&["test", "--fast"])).unwrap_err();
+        assert_eq!(err.code, process::USAGE_EXIT_CODE);
+    }
+}

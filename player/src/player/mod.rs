@@ -15,6 +15,7 @@ use crate::error::PlayerError;
 use crate::estimator::Estimator;
 use crate::io::{Input, Output, PlayerEvent, RequestId, RequestKind};
 use crate::location::LocationSet;
+use crate::log::{LogEntry, LogRecord};
 use crate::metrics::{Metrics, QoeConfig, SessionReport};
 use crate::presentation::{Presentation, TrackKind};
 use crate::state::PlayerState;
@@ -65,6 +66,7 @@ pub struct Player {
     pinned_rung: Option<usize>,
     last_seek_segment: usize,
     now: Duration,
+    log: Vec<LogEntry>,
 }
 
 impl Player {
@@ -92,6 +94,7 @@ impl Player {
             pinned_rung: None,
             last_seek_segment: 0,
             now: Duration::ZERO,
+            log: Vec::new(),
         }
     }
 
@@ -103,6 +106,10 @@ impl Player {
     /// Feed one input observed at session time `now`.
     pub fn handle_input(&mut self, now: Duration, input: Input) {
         self.advance(now);
+        if self.config.record_log {
+            self.log
+                .push(LogEntry { at_ms: self.now.as_secs_f64() * 1000.0, record: LogRecord::from(&input) });
+        }
         match input {
             Input::Load { url } => self.load(url),
             Input::LoadPresentation { presentation } => {
@@ -130,7 +137,17 @@ impl Player {
 
     /// The next thing the driver must do, if any.
     pub fn poll_output(&mut self) -> Option<Output> {
-        self.outputs.pop_front()
+        let output = self.outputs.pop_front()?;
+        if self.config.record_log {
+            self.log
+                .push(LogEntry { at_ms: self.now.as_secs_f64() * 1000.0, record: LogRecord::from(&output) });
+        }
+        Some(output)
+    }
+
+    /// The event log (empty unless [`PlayerConfig::record_log`] is set).
+    pub fn event_log(&self) -> &[LogEntry] {
+        &self.log
     }
 
     /// When the core next needs [`Player::handle_timeout`], if ever.

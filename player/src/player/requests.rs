@@ -142,6 +142,12 @@ impl Player {
             .find(|t| t.kind == TrackKind::Video)
             .map_or(Duration::from_secs(4), |t| t.segment_duration);
         self.estimator = Estimator::new(&self.config.estimator, video_duration);
+        self.metrics.lowest_video_kbps = self
+            .tracks
+            .iter()
+            .find(|t| t.kind == TrackKind::Video)
+            .and_then(|t| t.rungs.first())
+            .map(|r| r.bps() / 1000);
         self.set_state(PlayerState::Buffering);
     }
 

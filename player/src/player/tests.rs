@@ -215,6 +215,23 @@ fn plays_a_healthy_stream_to_the_end_without_stalling() {
 }
 
 #[test]
+fn the_event_log_records_inputs_and_outputs_in_order() {
+    let config = PlayerConfig { record_log: true, ..PlayerConfig::default() };
+    let mut d = Driver::new(config, "bba");
+    d.input(Input::LoadPresentation { presentation: presentation(3, &["a"]) });
+    d.run_until(Duration::from_secs(60));
+    let log = d.player.event_log();
+    assert!(matches!(log[0].record, crate::log::LogRecord::LoadPresentation));
+    assert!(log.windows(2).all(|w| w[0].at_ms <= w[1].at_ms));
+    let fetches = log.iter().filter(|e| matches!(e.record, crate::log::LogRecord::Fetch { .. })).count();
+    let completes = log.iter().filter(|e| matches!(e.record, crate::log::LogRecord::Complete { .. })).count();
+    assert_eq!(fetches, completes);
+    assert_eq!(fetches, d.fetched.len());
+    let json = serde_json::to_string(log).unwrap();
+    assert!(json.contains("\"type\":\"fetch\""), "{json}");
+}
+
+#[test]
 fn a_slow_network_stalls_and_resumes_and_the_stall_is_reported() {
     let mut d = Driver::new(PlayerConfig::default(), "throughput");
     d.kbps = 600; // one 2 s segment of 250 kB takes 3.3 s

@@ -45,6 +45,7 @@ impl Default for FlickNetworkConfig {
     }
 }
 
+#[derive(Clone)]
 struct Flow {
     id: RequestId,
     location: usize,
@@ -57,15 +58,26 @@ struct Flow {
     next_report_ms: f64,
 }
 
-/// Flick's network model.
-pub struct FlickNetwork {
-    config: FlickNetworkConfig,
-    periods: Vec<TracePeriod>,
+/// The link's evolving state: where the trace is and what is in flight.
+#[derive(Clone)]
+struct Link {
     index: usize,
     time_to_next: f64,
     clock_ms: f64,
     flows: Vec<Flow>,
     pending: VecDeque<(Duration, NetEvent)>,
+}
+
+/// Flick's network model.
+///
+/// The model runs ahead of the player only speculatively: [`NetworkModel::peek`] computes the next
+/// event on a copy of the link, and a request started or cancelled before that event throws the
+/// copy away and replays the link up to the moment of the change.
+pub struct FlickNetwork {
+    config: FlickNetworkConfig,
+    periods: Vec<TracePeriod>,
+    link: Link,
+    speculation: Option<Link>,
     rng: u64,
 }
 
@@ -74,12 +86,15 @@ impl FlickNetwork {
     pub fn new(trace: &Trace, config: FlickNetworkConfig, seed: u64) -> Self {
         let periods = trace.periods.clone();
         FlickNetwork {
-            time_to_next: periods.first().map_or(0.0, |p| p.duration_ms),
+            link: Link {
+                time_to_next: periods.first().map_or(0.0, |p| p.duration_ms),
+                index: 0,
+                clock_ms: 0.0,
+                flows: Vec::new(),
+                pending: VecDeque::new(),
+            },
+            speculation: None,
             periods,
-            index: 0,
-            clock_ms: 0.0,
-            flows: Vec::new(),
-            pending: VecDeque::new(),
             rng: seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1,
             config,
         }
@@ -91,9 +106,11 @@ impl FlickNetwork {
         self.rng ^= self.rng << 17;
         (self.rng >> 11) as f64 / (1u64 << 53) as f64
     }
+}
 
-    fn profile(&self, location: usize) -> (f64, bool) {
-        match self.config.locations.get(location) {
+impl Link {
+    fn profile(&self, config: &FlickNetworkConfig, location: usize) -> (f64, bool) {
+        match config.locations.get(location) {
             None => (1.0, false),
             Some(p) => {
                 let factor = if p.bandwidth_factor > 0.0 { p.bandwidth_factor } else { 1.0 };
@@ -104,8 +121,8 @@ impl FlickNetwork {
     }
 
     /// Next outage boundary after now, so a flow frozen by an outage wakes when it ends.
-    fn next_outage_edge(&self) -> Option<f64> {
-        self.config
+    fn next_outage_edge(&self, config: &FlickNetworkConfig) -> Option<f64> {
+        config
             .locations
             .iter()
             .flat_map(|p| p.outages_ms.iter().flat_map(|&(s, e)| [s, e]))
@@ -113,29 +130,36 @@ impl FlickNetwork {
             .fold(None, |m: Option<f64>, t| Some(m.map_or(t, |m| m.min(t))))
     }
 
-    fn advance_trace(&mut self, mut ms: f64) {
+    fn advance_trace(&mut self, periods: &[TracePeriod], mut ms: f64) {
+        let loop_ms: f64 = periods.iter().map(|p| p.duration_ms).sum();
+        if loop_ms > 0.0 && ms > self.time_to_next + 2.0 * loop_ms {
+            // Skip whole loops of the trace at once.
+            let skip = ((ms - self.time_to_next) / loop_ms).floor() - 1.0;
+            ms -= skip * loop_ms;
+        }
         let mut guard = 0;
         while ms >= self.time_to_next && guard < 10_000_000 {
             ms -= self.time_to_next;
-            self.index = (self.index + 1) % self.periods.len();
-            self.time_to_next = self.periods[self.index].duration_ms;
+            self.index = (self.index + 1) % periods.len();
+            self.time_to_next = periods[self.index].duration_ms;
             guard += 1;
         }
         self.time_to_next -= ms;
     }
 
-    /// Run the model until it has at least one event to report (or nothing is in flight).
-    fn run(&mut self) {
+    /// Run until there is an event to report, nothing is in flight, or the clock reaches `limit`.
+    fn run(&mut self, config: &FlickNetworkConfig, periods: &[TracePeriod], limit: f64) {
         let mut guard = 0;
-        while self.pending.is_empty() && !self.flows.is_empty() && guard < 1_000_000 {
+        while self.pending.is_empty() && !self.flows.is_empty() && self.clock_ms < limit && guard < 1_000_000
+        {
             guard += 1;
-            let kbps = self.periods[self.index].kbps;
+            let kbps = periods[self.index].kbps;
             // Rates: body flows of a healthy location share that location's capacity.
             let rates: Vec<f64> = self
                 .flows
                 .iter()
                 .map(|f| {
-                    let (factor, down) = self.profile(f.location);
+                    let (factor, down) = self.profile(config, f.location);
                     if down || self.clock_ms < f.body_from_ms {
                         return 0.0;
                     }
@@ -148,9 +172,15 @@ impl FlickNetwork {
                     kbps * factor / sharing
                 })
                 .collect();
-            let mut step = self.time_to_next;
+            let frozen = self.flows.iter().all(|f| self.profile(config, f.location).1);
+            if frozen && self.next_outage_edge(config).is_none() {
+                // Every flow waits on a location that never comes back: nothing will happen.
+                self.clock_ms = self.clock_ms.max(limit.min(f64::MAX));
+                break;
+            }
+            let mut step = if frozen { f64::INFINITY } else { self.time_to_next };
             for (f, &rate) in self.flows.iter().zip(&rates) {
-                let (_, down) = self.profile(f.location);
+                let (_, down) = self.profile(config, f.location);
                 if down {
                     continue;
                 }
@@ -163,16 +193,16 @@ impl FlickNetwork {
                     }
                 }
             }
-            if let Some(edge) = self.next_outage_edge() {
+            if let Some(edge) = self.next_outage_edge(config) {
                 step = step.min(edge - self.clock_ms);
             }
-            let step = step.max(0.0);
+            let step = step.max(0.0).min(limit - self.clock_ms);
             self.clock_ms += step;
-            self.advance_trace(step);
+            self.advance_trace(periods, step);
             let now = from_ms(self.clock_ms);
             let clock = self.clock_ms;
-            let progress_ms = self.config.progress_ms;
-            let down: Vec<bool> = self.flows.iter().map(|f| self.profile(f.location).1).collect();
+            let progress_ms = config.progress_ms;
+            let down: Vec<bool> = self.flows.iter().map(|f| self.profile(config, f.location).1).collect();
             let mut finished = Vec::new();
             for (i, (f, &rate)) in self.flows.iter_mut().zip(&rates).enumerate() {
                 f.done_bits = (f.done_bits + rate * step).min(f.size_bits);
@@ -202,17 +232,27 @@ impl FlickNetwork {
     }
 }
 
+impl FlickNetwork {
+    /// Bring the real link to `now_ms`, dropping any speculation.
+    fn settle(&mut self, now_ms: f64) {
+        self.speculation = None;
+        self.link.run(&self.config, &self.periods, now_ms);
+        if now_ms > self.link.clock_ms && self.link.flows.is_empty() {
+            let idle = now_ms - self.link.clock_ms;
+            self.link.advance_trace(&self.periods, idle);
+            self.link.clock_ms = now_ms;
+        }
+    }
+}
+
 impl NetworkModel for FlickNetwork {
     fn start(&mut self, now: Duration, request: &FetchRequest, size: u64) {
         let now_ms = to_ms(now);
-        if now_ms > self.clock_ms {
-            self.advance_trace(now_ms - self.clock_ms);
-            self.clock_ms = now_ms;
-        }
-        let base = self.periods[self.index].latency_ms.unwrap_or(self.config.default_latency_ms);
+        self.settle(now_ms);
+        let base = self.periods[self.link.index].latency_ms.unwrap_or(self.config.default_latency_ms);
         let jitter = 1.0 + self.config.latency_jitter * (2.0 * self.random() - 1.0);
         let latency = base * jitter;
-        self.flows.push(Flow {
+        self.link.flows.push(Flow {
             id: request.id,
             location: request.location.unwrap_or(0),
             size_bits: size as f64 * 8.0,
@@ -224,18 +264,31 @@ impl NetworkModel for FlickNetwork {
         });
     }
 
-    fn cancel(&mut self, _now: Duration, id: RequestId) {
-        self.flows.retain(|f| f.id != id);
-        self.pending.retain(|(_, e)| !matches!(e, NetEvent::Started(i, _) | NetEvent::Data(i, _) | NetEvent::Complete(i) if *i == id));
+    fn cancel(&mut self, now: Duration, id: RequestId) {
+        self.settle(to_ms(now));
+        self.link.flows.retain(|f| f.id != id);
+        self.link.pending.retain(|(_, e)| !matches!(e, NetEvent::Started(i, _) | NetEvent::Data(i, _) | NetEvent::Complete(i) if *i == id));
     }
 
     fn peek(&mut self) -> Option<Duration> {
-        self.run();
-        self.pending.front().map(|(t, _)| *t)
+        if let Some(t) = self.link.pending.front().map(|(t, _)| *t) {
+            return Some(t);
+        }
+        if self.speculation.is_none() {
+            let mut ahead = self.link.clone();
+            ahead.run(&self.config, &self.periods, f64::INFINITY);
+            self.speculation = Some(ahead);
+        }
+        self.speculation.as_ref().and_then(|l| l.pending.front().map(|(t, _)| *t))
     }
 
     fn pop(&mut self) -> Option<(Duration, NetEvent)> {
-        self.run();
-        self.pending.pop_front()
+        if self.link.pending.is_empty() {
+            self.peek()?;
+            if let Some(ahead) = self.speculation.take() {
+                self.link = ahead;
+            }
+        }
+        self.link.pending.pop_front()
     }
 }
