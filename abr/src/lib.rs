@@ -31,20 +31,38 @@
 
 mod bba;
 mod bola;
+mod bola_e;
 mod context;
+mod dynamic;
+mod dynamic_dash;
+mod exoplayer;
+mod fast_mpc;
+mod festive;
+mod flick;
+mod gstreamer;
 mod mpc;
 mod registry;
+mod shaka;
 mod throughput;
 pub mod units;
 
 pub use bba::{Bba, BbaConfig};
 pub use bola::{Bola, BolaConfig};
+pub use bola_e::{BolaE, BolaEConfig};
 pub use context::{
     Decision, DecisionContext, DownloadReport, DownloadSample, ProgressContext, SegmentSizes, ThroughputView,
     UnknownSizes,
 };
+pub use dynamic::{Dynamic, DynamicConfig};
+pub use dynamic_dash::{DynamicDash, DynamicDashConfig};
+pub use exoplayer::{ExoPlayer, ExoPlayerConfig};
+pub use fast_mpc::{FastMpc, FastMpcConfig};
+pub use festive::{Festive, FestiveConfig};
+pub use flick::{FlickAbr, FlickConfig};
+pub use gstreamer::{GStreamer, GStreamerConfig};
 pub use mpc::{Mpc, MpcConfig};
 pub use registry::{UnknownAlgorithm, by_name, from_json, names};
+pub use shaka::{Shaka, ShakaConfig};
 pub use throughput::{ThroughputRule, ThroughputRuleConfig, quality_from_throughput_kbps};
 
 use core::time::Duration;

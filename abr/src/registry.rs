@@ -1,11 +1,27 @@
 //! Algorithms by name, with optional JSON parameters.
 
-use crate::{Abr, Bba, Bola, Mpc, MpcConfig, ThroughputRule};
+use crate::{Abr, Bba, Bola, FlickAbr, Mpc, MpcConfig, ThroughputRule};
+use crate::{BolaE, Dynamic, DynamicDash, ExoPlayer, FastMpc, Festive, GStreamer, Shaka};
 use serde::de::DeserializeOwned;
 
 /// The names [`by_name`] knows, in the order tables list them.
 pub fn names() -> &'static [&'static str] {
-    &["throughput", "bba", "bola", "mpc", "robust-mpc"]
+    &[
+        "flick",
+        "throughput",
+        "bba",
+        "bola",
+        "mpc",
+        "robust-mpc",
+        "bola-e",
+        "dynamic",
+        "dynamic-dash",
+        "festive",
+        "fast-mpc",
+        "shaka",
+        "exoplayer",
+        "gstreamer",
+    ]
 }
 
 /// A name that is not one of [`names`], or parameters that do not fit the algorithm.
@@ -32,10 +48,19 @@ fn parse<T: DeserializeOwned>(name: &str, json: &str) -> Result<T, UnknownAlgori
 /// The algorithm called `name` with parameters given as a JSON object (`{}` for the defaults).
 pub fn from_json(name: &str, json: &str) -> Result<Box<dyn Abr>, UnknownAlgorithm> {
     Ok(match name {
+        "flick" => Box::new(FlickAbr::new(parse(name, json)?)),
         "throughput" => Box::new(ThroughputRule::new(parse(name, json)?)),
         "bba" => Box::new(Bba::new(parse(name, json)?)),
         "bola" => Box::new(Bola::new(parse(name, json)?)),
         "robust-mpc" => Box::new(Mpc::new(parse(name, json)?)),
+        "bola-e" => Box::new(BolaE::new(parse(name, json)?)),
+        "dynamic" => Box::new(Dynamic::new(parse(name, json)?)),
+        "dynamic-dash" => Box::new(DynamicDash::new(parse(name, json)?)),
+        "festive" => Box::new(Festive::new(parse(name, json)?)),
+        "fast-mpc" => Box::new(FastMpc::new(parse(name, json)?)),
+        "shaka" => Box::new(Shaka::new(parse(name, json)?)),
+        "exoplayer" => Box::new(ExoPlayer::new(parse(name, json)?)),
+        "gstreamer" => Box::new(GStreamer::new(parse(name, json)?)),
         "mpc" => {
             let config: MpcConfig = parse(name, json)?;
             Box::new(Mpc::new(MpcConfig { robust: false, ..config }))

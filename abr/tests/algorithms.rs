@@ -158,3 +158,39 @@ fn decisions_stay_on_the_ladder_for_every_algorithm() {
         }
     }
 }
+
+#[test]
+fn flick_plans_with_the_sizes_it_will_fetch_and_fills_a_fast_link() {
+    let mut fast = by_name("flick").unwrap();
+    let mut slow = by_name("flick").unwrap();
+    for _ in 0..5 {
+        download(fast.as_mut(), 20_000);
+        download(slow.as_mut(), 400);
+    }
+    assert_eq!(fast.choose(&ctx(20.0, None, &[])).rung, 5);
+    assert_eq!(slow.choose(&ctx(3.0, None, &[])).rung, 0);
+}
+
+#[test]
+fn flick_abandons_a_download_an_outage_has_doomed() {
+    let mut flick = by_name("flick").unwrap();
+    let size = Bytes(4300 * 1000 / 8 * 4);
+    let progress = ProgressContext {
+        now: Duration::from_secs(30),
+        rungs: &RUNGS,
+        segment: 10,
+        rung: 5,
+        size: Some(size),
+        received: Bytes(20_000),
+        elapsed: Duration::from_secs(3),
+        ttfb: Some(Duration::from_millis(100)),
+        buffer_level: Duration::from_secs(2),
+        segment_duration: Duration::from_secs(4),
+        throughput: ThroughputView { estimate: None, latency: None, samples: &[] },
+    };
+    assert_eq!(flick.check_abandon(&progress), Some(0));
+    // With a deep buffer, it waits.
+    let patient =
+        ProgressContext { buffer_level: Duration::from_secs(50), received: Bytes(1_500_000), ..progress };
+    assert_eq!(flick.check_abandon(&patient), None);
+}

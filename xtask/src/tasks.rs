@@ -65,7 +65,7 @@ const DEMO_OPTIONS: &[(&str, &str, bool)] = &[
     ("--traces", "data/traces/pensieve-test", true),
     ("--ladder", "data/ladders/envivio", true),
     ("--model", "pensieve", false),
-    ("--abr", "bba,robust-mpc,bola,throughput", false),
+    ("--abr", "flick,robust-mpc,bba,bola,throughput", false),
 ];
 
 /// `cargo xtask demo [ARGS]`: setup, build `flick` in release mode, run `flick sim` over the
@@ -130,7 +130,7 @@ mod tests {
                 "--model",
                 "pensieve",
                 "--abr",
-                "bba,robust-mpc,bola,throughput",
+                "flick,robust-mpc,bba,bola,throughput",
             ])
         );
     }

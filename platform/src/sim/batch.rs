@@ -4,7 +4,7 @@ use super::ladder::SimContent;
 use super::network::FlickNetworkConfig;
 use super::session::{Model, SessionSpec, run_session};
 use super::trace::Trace;
-use flick_abr::UnknownAlgorithm;
+use flick_abr::{Abr, UnknownAlgorithm};
 use flick_player::{PlayerConfig, SessionReport};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -86,15 +86,14 @@ pub fn summarise(abr: &str, rows: Vec<SessionRow>) -> AlgorithmSummary {
     }
 }
 
-/// Run every algorithm on every trace; `tick` is called after each session (for progress bars).
-pub fn run_batch<'a>(
-    spec: &BatchSpec<'a>,
+/// Run every trace with algorithms made by `make` (one instance per session, or one for all of
+/// them in order when `spec.carry_abr_state`); `tick` is called after each session.
+pub fn run_sessions(
+    spec: &BatchSpec<'_>,
+    make: &(dyn Fn() -> Box<dyn Abr> + Sync),
     tick: &(dyn Fn() + Sync),
-) -> Result<Vec<AlgorithmSummary>, UnknownAlgorithm> {
-    for name in spec.algorithms {
-        flick_abr::by_name(name)?;
-    }
-    let session = |i: usize, trace: &'a Trace| SessionSpec {
+) -> Vec<SessionRow> {
+    let session = |i: usize, trace| SessionSpec {
         trace,
         content: spec.content,
         model: spec.model,
@@ -102,31 +101,41 @@ pub fn run_batch<'a>(
         network: spec.network.clone(),
         seed: spec.seed.wrapping_add(i as u64),
     };
-    let run_algorithm = |name: &String| -> Result<AlgorithmSummary, UnknownAlgorithm> {
-        let rows: Vec<SessionRow> = if spec.carry_abr_state {
-            let mut abr = flick_abr::by_name(name)?;
-            let mut rows = Vec::with_capacity(spec.traces.len());
-            for (i, trace) in spec.traces.iter().enumerate() {
-                abr.new_session();
-                let (report, back) = run_session(&session(i, trace), abr);
-                abr = back;
-                rows.push(SessionRow { trace: trace.name.clone(), report });
+    if spec.carry_abr_state {
+        let mut abr = make();
+        let mut rows = Vec::with_capacity(spec.traces.len());
+        for (i, trace) in spec.traces.iter().enumerate() {
+            abr.new_session();
+            let (report, back) = run_session(&session(i, trace), abr);
+            abr = back;
+            rows.push(SessionRow { trace: trace.name.clone(), report });
+            tick();
+        }
+        rows
+    } else {
+        spec.traces
+            .par_iter()
+            .enumerate()
+            .map(|(i, trace)| {
+                let (report, _) = run_session(&session(i, trace), make());
                 tick();
-            }
-            rows
-        } else {
-            spec.traces
-                .par_iter()
-                .enumerate()
-                .map(|(i, trace)| {
-                    let abr = flick_abr::by_name(name)?;
-                    let (report, _) = run_session(&session(i, trace), abr);
-                    tick();
-                    Ok(SessionRow { trace: trace.name.clone(), report })
-                })
-                .collect::<Result<_, UnknownAlgorithm>>()?
-        };
-        Ok(summarise(name, rows))
-    };
-    spec.algorithms.par_iter().map(run_algorithm).collect()
+                SessionRow { trace: trace.name.clone(), report }
+            })
+            .collect()
+    }
+}
+
+/// Run every algorithm of `spec.algorithms` on every trace; `tick` is called after each session
+/// (for progress bars).
+pub fn run_batch(spec: &BatchSpec<'_>, tick: &(dyn Fn() + Sync)) -> Result<Vec<AlgorithmSummary>, UnknownAlgorithm> {
+    for name in spec.algorithms {
+        flick_abr::by_name(name)?;
+    }
+    spec.algorithms
+        .par_iter()
+        .map(|name| {
+            let make = || flick_abr::by_name(name).expect("checked above");
+            Ok(summarise(name, run_sessions(spec, &make, tick)))
+        })
+        .collect()
 }

@@ -7,7 +7,7 @@ pub mod network;
 pub mod session;
 pub mod trace;
 
-pub use batch::{AlgorithmSummary, BatchSpec, SessionRow, run_batch, summarise};
+pub use batch::{AlgorithmSummary, BatchSpec, SessionRow, run_batch, run_sessions, summarise};
 pub use ladder::{Ladder, LadderError, SimContent};
 pub use session::{Model, SessionSpec, run_session};
 pub use trace::{Trace, TraceError, TracePeriod};
