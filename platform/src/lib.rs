@@ -24,4 +24,5 @@
 //! println!("{:.3}", summaries[0].mean_qoe_lin);
 //! ```
 
+pub mod faults;
 pub mod sim;
