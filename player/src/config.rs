@@ -5,17 +5,42 @@ use core::time::Duration;
 use serde::{Deserialize, Serialize};
 
 /// How long a request may go without an answer or without progress before it is given up.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Media requests are buffer-aware: their limits shrink to `buffer_fraction` of the media buffered
+/// when they are sent (never below `min`), so with little buffer left a silent or stalled location
+/// is left early for another one, while with a deep buffer the player waits patiently.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RequestTimeouts {
-    /// From the request to the first byte of the response.
+    /// Longest wait from the request to the first byte of the response.
     pub first_byte: Duration,
-    /// Between two pieces of the body.
+    /// Longest wait between two pieces of the body.
     pub stall: Duration,
+    /// Fraction of the buffer a media request may wait for (0 turns buffer-awareness off).
+    pub buffer_fraction: f64,
+    /// Shortest limit, however low the buffer.
+    pub min: Duration,
 }
 
 impl Default for RequestTimeouts {
     fn default() -> Self {
-        RequestTimeouts { first_byte: Duration::from_secs(4), stall: Duration::from_secs(4) }
+        RequestTimeouts {
+            first_byte: Duration::from_secs(4),
+            stall: Duration::from_secs(4),
+            buffer_fraction: 0.25,
+            min: Duration::from_millis(1500),
+        }
+    }
+}
+
+impl RequestTimeouts {
+    /// The (first byte, stall) limits of a media request sent with `buffer` of media buffered.
+    pub fn for_buffer(&self, buffer: Duration) -> (Duration, Duration) {
+        if self.buffer_fraction <= 0.0 {
+            return (self.first_byte, self.stall);
+        }
+        let budget = buffer.mul_f64(self.buffer_fraction).max(self.min);
+        (self.first_byte.min(budget), self.stall.min(budget))
     }
 }
 
@@ -41,6 +66,9 @@ pub struct PlayerConfig {
     pub request_timeouts: Option<RequestTimeouts>,
     /// How long a request may keep failing on every location before the session fails.
     pub give_up_after: Duration,
+    /// A location that failed is tried again (probed) only with at least this much buffer, unless
+    /// no other location is available.
+    pub probe_buffer: Duration,
     /// Throughput estimator parameters.
     pub estimator: EstimatorConfig,
     /// Start playing as soon as enough media is buffered.
@@ -60,6 +88,7 @@ impl Default for PlayerConfig {
             initial_rung: None,
             request_timeouts: Some(RequestTimeouts::default()),
             give_up_after: Duration::from_secs(10),
+            probe_buffer: Duration::from_secs(10),
             estimator: EstimatorConfig::default(),
             autoplay: true,
             record_log: false,

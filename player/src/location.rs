@@ -54,18 +54,28 @@ impl LocationSet {
         self.health.get(location).and_then(|h| h.excluded_until).filter(|&t| t > now)
     }
 
-    /// Choose among `candidates` (best first).
-    pub fn pick(&self, candidates: &[BaseUrl], now: Duration) -> Pick {
+    /// Choose among `candidates` (best first): the best healthy location; a location that failed
+    /// and whose exclusion is over only when `may_probe` (enough buffer to risk it) or when no
+    /// healthy one is left; else wait for the first exclusion to end.
+    pub fn pick(&self, candidates: &[BaseUrl], now: Duration, may_probe: bool) -> Pick {
         let mut soonest: Option<Duration> = None;
+        let mut recovering = None;
         for (i, c) in candidates.iter().enumerate() {
             match self.excluded(c.location, now) {
-                None => return Pick::Now(i),
+                None => {
+                    let failing = self.health.get(c.location).is_some_and(|h| h.consecutive_failures > 0);
+                    if !failing || may_probe {
+                        return Pick::Now(i);
+                    }
+                    recovering.get_or_insert(i);
+                }
                 Some(t) => soonest = Some(soonest.map_or(t, |s| s.min(t))),
             }
         }
-        match soonest {
-            Some(t) => Pick::Wait(t),
-            None => Pick::Now(0),
+        match (recovering, soonest) {
+            (Some(i), _) => Pick::Now(i),
+            (None, Some(t)) => Pick::Wait(t),
+            (None, None) => Pick::Now(0),
         }
     }
 
@@ -107,10 +117,24 @@ mod tests {
     fn failure_moves_requests_to_the_next_location_and_backoff_brings_it_back() {
         let mut set = LocationSet::new(2);
         let b = bases();
-        assert_eq!(set.pick(&b, Duration::ZERO), Pick::Now(0));
+        assert_eq!(set.pick(&b, Duration::ZERO, true), Pick::Now(0));
         set.failed(0, Duration::ZERO);
-        assert_eq!(set.pick(&b, Duration::from_millis(500)), Pick::Now(1));
-        assert_eq!(set.pick(&b, Duration::from_secs(1)), Pick::Now(0));
+        assert_eq!(set.pick(&b, Duration::from_millis(500), true), Pick::Now(1));
+        assert_eq!(set.pick(&b, Duration::from_secs(1), true), Pick::Now(0));
+    }
+
+    #[test]
+    fn a_failed_location_is_probed_only_with_buffer_to_spare() {
+        let mut set = LocationSet::new(2);
+        let b = bases();
+        set.failed(0, Duration::ZERO);
+        let later = Duration::from_secs(5);
+        assert_eq!(set.pick(&b, later, false), Pick::Now(1));
+        assert_eq!(set.pick(&b, later, true), Pick::Now(0));
+        set.failed(1, later);
+        assert_eq!(set.pick(&b, later, false), Pick::Now(0), "nothing healthy: probe anyway");
+        set.succeeded(0);
+        assert_eq!(set.pick(&b, later, false), Pick::Now(0));
     }
 
     #[test]
@@ -120,6 +144,6 @@ mod tests {
         set.failed(0, Duration::ZERO);
         set.failed(0, Duration::from_secs(1)); // second failure: 2 s
         set.failed(1, Duration::from_secs(1));
-        assert_eq!(set.pick(&b, Duration::from_secs(1)), Pick::Wait(Duration::from_secs(2)));
+        assert_eq!(set.pick(&b, Duration::from_secs(1), true), Pick::Wait(Duration::from_secs(2)));
     }
 }

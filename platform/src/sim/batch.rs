@@ -127,7 +127,10 @@ pub fn run_sessions(
 
 /// Run every algorithm of `spec.algorithms` on every trace; `tick` is called after each session
 /// (for progress bars).
-pub fn run_batch(spec: &BatchSpec<'_>, tick: &(dyn Fn() + Sync)) -> Result<Vec<AlgorithmSummary>, UnknownAlgorithm> {
+pub fn run_batch(
+    spec: &BatchSpec<'_>,
+    tick: &(dyn Fn() + Sync),
+) -> Result<Vec<AlgorithmSummary>, UnknownAlgorithm> {
     for name in spec.algorithms {
         flick_abr::by_name(name)?;
     }

@@ -42,6 +42,23 @@ struct InFlight {
     received: u64,
     expected: Option<u64>,
     data: Vec<bytes::Bytes>,
+    /// Bytes of this segment already received by an earlier request that failed (this one asks
+    /// for the rest with a byte range).
+    prefix: u64,
+    /// Longest wait for the first byte.
+    first_byte_limit: Duration,
+    /// Longest wait between two pieces of the body.
+    stall_limit: Duration,
+}
+
+impl InFlight {
+    /// When the request is given up if nothing more arrives.
+    fn deadline(&self) -> Duration {
+        match self.first_byte_at {
+            None => self.sent_at + self.first_byte_limit,
+            Some(_) => self.last_progress_at + self.stall_limit,
+        }
+    }
 }
 
 /// The player core.
@@ -170,12 +187,9 @@ impl Player {
         if let Some(t) = self.manifest_retry_at {
             consider(t);
         }
-        if let Some(timeouts) = self.config.request_timeouts {
+        if self.config.request_timeouts.is_some() {
             for r in &self.requests {
-                match r.first_byte_at {
-                    None => consider(r.sent_at + timeouts.first_byte),
-                    Some(_) => consider(r.last_progress_at + timeouts.stall),
-                }
+                consider(r.deadline());
             }
         }
         next.map(|t| t.max(self.now))

@@ -195,6 +195,7 @@ impl Player {
             t.wait = Wait::None;
             t.failing_since = None;
             t.abandoned_rung = None;
+            t.partial = None;
             if t.kind == crate::presentation::TrackKind::Video {
                 video_segment = index;
             }

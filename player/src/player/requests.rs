@@ -191,7 +191,7 @@ impl Player {
             return;
         }
         let Some(presentation) = self.presentation.clone() else { return };
-        let size = r.expected.map(Bytes).or_else(|| {
+        let size = r.expected.map(|e| Bytes(e + r.prefix)).or_else(|| {
             presentation.periods[0].tracks[self.tracks[ti].track].representations[r.rep]
                 .segments
                 .segments()?
@@ -205,7 +205,7 @@ impl Player {
             segment,
             rung: r.rep,
             size,
-            received: Bytes(r.received),
+            received: Bytes(r.prefix + r.received),
             elapsed: self.now.saturating_sub(r.sent_at),
             ttfb: r.first_byte_at.map(|f| f.saturating_sub(r.sent_at)),
             buffer_level: self.track_level(ti),
@@ -333,6 +333,7 @@ impl Player {
         t.in_flight = false;
         t.failing_since = None;
         t.abandoned_rung = None;
+        t.partial = None;
         let kind = t.kind;
         let previous = t.last_rung.replace(r.rep);
         self.record_request(&r, Outcome::Ok);
@@ -358,8 +359,8 @@ impl Player {
         let report = DownloadReport {
             segment: segment_index,
             rung: r.rep,
-            size: Bytes(r.received),
-            received: Bytes(r.received),
+            size: Bytes(r.prefix + r.received),
+            received: Bytes(r.prefix + r.received),
             elapsed,
             ttfb: Some(ttfb),
             buffer_level: self.track_level(ti),
@@ -400,6 +401,18 @@ impl Player {
                 let Some(ti) = r.track else { return };
                 let t = &mut self.tracks[ti];
                 t.in_flight = false;
+                if r.kind == RequestKind::Media
+                    && let Some(segment) = r.segment
+                    && r.prefix + r.received > 0
+                    && !matches!(error, FetchError::Http(_))
+                {
+                    t.partial = Some(super::track::Partial {
+                        rep: r.rep,
+                        segment,
+                        received: r.prefix + r.received,
+                        data: r.data.clone(),
+                    });
+                }
                 let since = *t.failing_since.get_or_insert(now);
                 if now.saturating_sub(since) >= give_up {
                     let what = format!("{:?} segment {} of the {:?} track", r.kind, t.next_segment, t.kind);
@@ -432,6 +445,9 @@ impl InFlight {
             received: self.received,
             expected: self.expected,
             data: Vec::new(),
+            prefix: self.prefix,
+            first_byte_limit: self.first_byte_limit,
+            stall_limit: self.stall_limit,
         }
     }
 }

@@ -160,7 +160,8 @@ impl Player {
                 (RequestKind::Media, segment.location.clone(), Some(t.next_segment))
             }
         };
-        let base = match self.locations.pick(&rep.base_urls, self.now) {
+        let may_probe = self.track_level(i) >= self.config.probe_buffer;
+        let base = match self.locations.pick(&rep.base_urls, self.now, may_probe) {
             Pick::Now(k) => &rep.base_urls[k],
             Pick::Wait(until) => {
                 let deadline = self.tracks[i].failing_since.map(|s| s + self.config.give_up_after);
@@ -177,10 +178,49 @@ impl Player {
                 return;
             }
         };
+        let mut resource = resource;
+        let mut carried = None;
         if kind == RequestKind::Media {
             self.note_media_location(location);
+            carried = self.resumable_part(i, rung, &mut resource);
         }
         self.send(kind, Some(i), rung, segment, Some(location), url, &resource);
+        if let (Some((prefix, data)), Some(r)) = (carried, self.requests.last_mut()) {
+            r.prefix = prefix;
+            r.data = data;
+        }
+    }
+
+    /// Take the part of the next segment a failed request already received, if it can be
+    /// resumed: narrow `resource` to the rest and return the bytes carried over.
+    fn resumable_part(
+        &mut self,
+        i: usize,
+        rung: usize,
+        resource: &mut SegmentRef,
+    ) -> Option<(u64, Vec<bytes::Bytes>)> {
+        let t = &mut self.tracks[i];
+        let partial = t.partial.take()?;
+        if partial.rep != rung || partial.segment != t.next_segment || partial.received == 0 {
+            return None;
+        }
+        let presentation = self.presentation.as_ref()?;
+        let segment = presentation.periods[0].tracks[t.track].representations[rung]
+            .segments
+            .segments()?
+            .get(t.next_segment)?;
+        let range = match (resource.range, segment.size) {
+            (Some(r), _) => crate::presentation::ByteRange { start: r.start + partial.received, end: r.end },
+            (None, Some(size)) => {
+                crate::presentation::ByteRange { start: partial.received, end: size.get().checked_sub(1)? }
+            }
+            (None, None) => return None,
+        };
+        if range.start > range.end {
+            return None;
+        }
+        resource.range = Some(range);
+        Some((partial.received, partial.data))
     }
 
     fn note_media_location(&mut self, location: usize) {
@@ -210,6 +250,16 @@ impl Player {
             self.tracks[i].in_flight = true;
         }
         let track_kind = track.map(|i| self.tracks[i].kind);
+        let (first_byte_limit, stall_limit) = match (self.config.request_timeouts, track) {
+            (None, _) => (Duration::MAX / 4, Duration::MAX / 4),
+            (Some(t), Some(i)) if kind == RequestKind::Media => {
+                // Never less than three measured round trips: a far server is not a dead one.
+                let floor = self.estimator.latency().unwrap_or_default() * 3;
+                let (first_byte, stall) = t.for_buffer(self.track_level(i));
+                (first_byte.max(floor), stall)
+            }
+            (Some(t), _) => (t.first_byte, t.stall),
+        };
         self.requests.push(InFlight {
             id,
             kind,
@@ -223,6 +273,9 @@ impl Player {
             received: 0,
             expected: None,
             data: Vec::new(),
+            prefix: 0,
+            first_byte_limit,
+            stall_limit,
         });
         self.outputs.push_back(Output::Fetch(FetchRequest {
             id,
@@ -236,19 +289,21 @@ impl Player {
 
     /// Give up requests that went unanswered or stopped progressing for too long.
     fn expire_requests(&mut self) {
-        let Some(timeouts) = self.config.request_timeouts else { return };
+        if self.config.request_timeouts.is_none() {
+            return;
+        }
         let now = self.now;
         let expired: Vec<(crate::io::RequestId, crate::io::FetchError)> = self
             .requests
             .iter()
-            .filter_map(|r| match r.first_byte_at {
-                None if now >= r.sent_at + timeouts.first_byte => {
-                    Some((r.id, crate::io::FetchError::Timeout))
-                }
-                Some(_) if now >= r.last_progress_at + timeouts.stall => {
-                    Some((r.id, crate::io::FetchError::Stalled))
-                }
-                _ => None,
+            .filter(|r| now >= r.deadline())
+            .map(|r| {
+                let error = if r.first_byte_at.is_none() {
+                    crate::io::FetchError::Timeout
+                } else {
+                    crate::io::FetchError::Stalled
+                };
+                (r.id, error)
             })
             .collect();
         for (id, error) in expired {

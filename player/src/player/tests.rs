@@ -73,8 +73,12 @@ struct Driver {
     kbps: u64,
     dead: Vec<String>,
     dead_error: Option<FetchError>,
+    /// Dead hosts come back at this time.
+    dead_until: Option<Duration>,
+    /// Hosts that send the first piece of each body and then nothing.
+    stalling: Vec<String>,
     /// (completion time, request) of requests in flight.
-    pending: Vec<(Duration, FetchRequest)>,
+    pending: Vec<(Duration, FetchRequest, Step)>,
     events: Vec<(Duration, PlayerEvent)>,
     fetched: Vec<FetchRequest>,
     cancelled: Vec<RequestId>,
@@ -82,6 +86,17 @@ struct Driver {
 }
 
 use crate::io::Append;
+
+/// What the scripted network does next to a request.
+#[derive(Clone, Debug)]
+enum Step {
+    Fail(FetchError),
+    Start,
+    Chunk(u64),
+    Finish,
+}
+
+const BODY: u64 = 250_000;
 
 impl Driver {
     fn new(config: PlayerConfig, abr: &str) -> Self {
@@ -92,6 +107,8 @@ impl Driver {
             kbps: 8000,
             dead: Vec::new(),
             dead_error: None,
+            dead_until: None,
+            stalling: Vec::new(),
             pending: Vec::new(),
             events: Vec::new(),
             fetched: Vec::new(),
@@ -111,21 +128,35 @@ impl Driver {
                 Output::Fetch(r) => {
                     self.fetched.push(r.clone());
                     let host = url::Url::parse(&r.url).unwrap().host_str().unwrap().to_string();
-                    if self.dead.contains(&host) {
+                    if self.dead.contains(&host) && self.dead_until.is_none_or(|t| self.now < t) {
                         // Without an error, a dead host never answers.
                         if let Some(e) = &self.dead_error {
-                            let url = format!("fail:{e:?}");
-                            self.pending.push((self.now + self.latency, FetchRequest { url, ..r }));
+                            self.pending.push((self.now + self.latency, r, Step::Fail(e.clone())));
                         }
                         continue;
                     }
-                    let size = 250_000u64;
-                    let transfer = Duration::from_secs_f64(size as f64 * 8.0 / (self.kbps as f64 * 1000.0));
-                    self.pending.push((self.now + self.latency + transfer, r));
+                    let body = r.range.map_or(BODY, |range| range.len());
+                    let transfer = Duration::from_secs_f64(body as f64 * 8.0 / (self.kbps as f64 * 1000.0));
+                    let stalls = self.stalling.contains(&host) && r.kind == crate::io::RequestKind::Media;
+                    let start = self.now + self.latency;
+                    self.pending.push((start, r.clone(), Step::Start));
+                    // The body arrives in 200 ms pieces.
+                    let pieces = (transfer.as_secs_f64() / 0.2).ceil().max(1.0) as u64;
+                    for k in 1..=pieces {
+                        let at = start + transfer.mul_f64(k as f64 / pieces as f64);
+                        let len = body * k / pieces - body * (k - 1) / pieces;
+                        self.pending.push((at, r.clone(), Step::Chunk(len)));
+                        if stalls {
+                            break;
+                        }
+                    }
+                    if !stalls {
+                        self.pending.push((start + transfer, r, Step::Finish));
+                    }
                 }
                 Output::Cancel(id) => {
                     self.cancelled.push(id);
-                    self.pending.retain(|(_, r)| r.id != id);
+                    self.pending.retain(|(_, r, _)| r.id != id);
                 }
                 Output::Append(a) => self.appended.push(a),
                 Output::Flush { .. } => {}
@@ -143,8 +174,8 @@ impl Driver {
             if matches!(self.player.state(), PlayerState::Ended | PlayerState::Failed) {
                 return;
             }
-            self.pending.sort_by_key(|(t, _)| *t);
-            let net = self.pending.first().map(|(t, _)| *t);
+            self.pending.sort_by_key(|(t, _, _)| *t);
+            let net = self.pending.first().map(|(t, _, _)| *t);
             let timer = self.player.poll_timeout();
             let next = match (net, timer) {
                 (Some(a), Some(b)) => a.min(b),
@@ -161,21 +192,17 @@ impl Driver {
             }
             self.now = next.max(self.now);
             if net == Some(next) {
-                let (_, r) = self.pending.remove(0);
-                if let Some(e) = r.url.strip_prefix("fail:") {
-                    let error = match e {
-                        "Reset" => FetchError::Reset,
-                        _ => FetchError::Http(503),
-                    };
-                    self.input(Input::Failed { id: r.id, error });
-                } else {
-                    self.input(Input::ResponseStarted { id: r.id, content_length: None });
-                    self.input(Input::Data {
+                let (_, r, step) = self.pending.remove(0);
+                match step {
+                    Step::Fail(error) => self.input(Input::Failed { id: r.id, error }),
+                    Step::Start => self.input(Input::ResponseStarted {
                         id: r.id,
-                        len: 250_000,
-                        chunk: bytes::Bytes::from_static(b"xx"),
-                    });
-                    self.input(Input::Complete { id: r.id });
+                        content_length: Some(r.range.map_or(BODY, |range| range.len())),
+                    }),
+                    Step::Chunk(len) => {
+                        self.input(Input::Data { id: r.id, len, chunk: bytes::Bytes::from_static(b"x") })
+                    }
+                    Step::Finish => self.input(Input::Complete { id: r.id }),
                 }
             } else {
                 self.player.handle_timeout(self.now);
@@ -211,7 +238,7 @@ fn plays_a_healthy_stream_to_the_end_without_stalling() {
     );
     // The decoder received an init segment before the first media segment of each rung.
     assert_eq!(d.appended[0].kind, crate::io::AppendKind::Init);
-    assert_eq!(d.appended[1].data, bytes::Bytes::from_static(b"xx"));
+    assert!(!d.appended[1].data.is_empty() && d.appended[1].data.iter().all(|&b| b == b'x'));
 }
 
 #[test]
@@ -265,6 +292,57 @@ fn a_dead_location_fails_over_to_the_next_one() {
             assert!(!d.cancelled.is_empty(), "the silent request must be given up");
         }
     }
+}
+
+#[test]
+fn with_little_buffer_a_silent_location_is_left_early() {
+    let config = PlayerConfig { max_buffer: Duration::from_secs(6), ..PlayerConfig::default() };
+    let mut d = Driver::new(config, "throughput");
+    d.input(Input::LoadPresentation { presentation: presentation(30, &["a", "b"]) });
+    d.run_until(Duration::from_secs(3));
+    d.dead = vec!["a".into()]; // a stops answering at 3 s with ~4 s buffered
+    d.run_until(Duration::from_secs(80));
+    assert_eq!(d.player.state(), PlayerState::Ended);
+    let report = d.player.report(d.now, "test", None, QoeConfig::default());
+    assert!(report.stalls.is_empty(), "{:?}", report.stalls);
+    let timeout = report.segments.iter().find(|s| s.outcome == crate::metrics::Outcome::Timeout).unwrap();
+    let waited = timeout.end_ms - timeout.start_ms;
+    assert!(waited < 2000.0, "gave up after {waited} ms, not the 4 s default");
+    assert_eq!(report.cdn_switches, 1);
+}
+
+#[test]
+fn a_body_that_stalls_is_resumed_elsewhere_with_a_byte_range() {
+    let mut d = Driver::new(PlayerConfig::default(), "throughput");
+    d.kbps = 2000;
+    d.stalling = vec!["a".into()];
+    d.input(Input::LoadPresentation { presentation: presentation(3, &["a", "b"]) });
+    d.run_until(Duration::from_secs(60));
+    let fails: Vec<_> =
+        d.events.iter().filter(|(_, e)| matches!(e, PlayerEvent::RequestFailed { .. })).take(4).collect();
+    assert_eq!(d.player.state(), PlayerState::Ended, "{fails:?}");
+    let resumed: Vec<_> = d.fetched.iter().filter(|r| r.range.is_some()).collect();
+    assert!(!resumed.is_empty(), "{:?}", d.fetched);
+    assert!(resumed.iter().all(|r| r.url.starts_with("http://b/") && r.range.unwrap().start > 0));
+    // The decoder got whole segments: the piece from a and the rest from b.
+    let media: Vec<_> = d.appended.iter().filter(|a| a.kind == crate::io::AppendKind::Media).collect();
+    assert_eq!(media.len(), 3);
+}
+
+#[test]
+fn a_location_that_recovers_is_probed_and_used_again() {
+    let mut d = Driver::new(PlayerConfig::default(), "bola");
+    d.dead = vec!["a".into()];
+    d.dead_error = Some(FetchError::Http(503));
+    d.dead_until = Some(Duration::from_secs(5));
+    d.input(Input::LoadPresentation { presentation: presentation(40, &["a", "b"]) });
+    d.run_until(Duration::from_secs(200));
+    assert_eq!(d.player.state(), PlayerState::Ended);
+    let report = d.player.report(d.now, "test", None, QoeConfig::default());
+    let ok: Vec<_> = report.segments.iter().filter(|s| s.outcome == crate::metrics::Outcome::Ok).collect();
+    assert_eq!(ok.first().unwrap().location, "b");
+    assert_eq!(ok.last().unwrap().location, "a", "a came back and is preferred again");
+    assert!(report.stalls.is_empty());
 }
 
 #[test]

@@ -18,6 +18,15 @@ pub(crate) enum Wait {
     Retry { until: Duration, rung: usize },
 }
 
+/// What a failed media request had received, kept so the retry asks only for the rest.
+#[derive(Clone, Debug)]
+pub(crate) struct Partial {
+    pub rep: usize,
+    pub segment: usize,
+    pub received: u64,
+    pub data: Vec<bytes::Bytes>,
+}
+
 /// The scheduling state of one selected track.
 #[derive(Clone, Debug)]
 pub(crate) struct TrackState {
@@ -38,6 +47,8 @@ pub(crate) struct TrackState {
     /// When the current segment started failing on every location.
     pub failing_since: Option<Duration>,
     pub abandoned_rung: Option<usize>,
+    /// Part of the next segment received before its request failed.
+    pub partial: Option<Partial>,
 }
 
 impl TrackState {
@@ -68,6 +79,7 @@ impl TrackState {
             in_flight: false,
             failing_since: None,
             abandoned_rung: None,
+            partial: None,
         }
     }
 
