@@ -69,6 +69,8 @@ pub struct PlayerConfig {
     /// A location that failed is tried again (probed) only with at least this much buffer, unless
     /// no other location is available.
     pub probe_buffer: Duration,
+    /// Send CMCD (CTA-5004) with segment requests.
+    pub cmcd: Option<crate::cmcd::CmcdConfig>,
     /// Throughput estimator parameters.
     pub estimator: EstimatorConfig,
     /// Start playing as soon as enough media is buffered.
@@ -89,6 +91,7 @@ impl Default for PlayerConfig {
             request_timeouts: Some(RequestTimeouts::default()),
             give_up_after: Duration::from_secs(10),
             probe_buffer: Duration::from_secs(10),
+            cmcd: None,
             estimator: EstimatorConfig::default(),
             autoplay: true,
             record_log: false,

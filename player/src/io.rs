@@ -26,6 +26,8 @@ pub enum RequestKind {
     Init,
     /// A media segment.
     Media,
+    /// A content-steering server.
+    Steering,
 }
 
 /// A request for the driver to make.
@@ -43,6 +45,8 @@ pub struct FetchRequest {
     pub track: Option<TrackKind>,
     /// Index into [`Presentation::locations`] of the location it goes to.
     pub location: Option<usize>,
+    /// Extra request headers (CMCD in header mode).
+    pub headers: Vec<(String, String)>,
 }
 
 /// How a request failed, as the driver saw it.

@@ -18,6 +18,7 @@
 //! assert_eq!(fetches, ["http://cdn.example/a.mpd"]);
 //! ```
 
+pub mod cmcd;
 pub mod config;
 pub mod error;
 pub mod estimator;

@@ -17,6 +17,20 @@ pub struct Presentation {
     pub periods: Vec<Period>,
     /// Candidate locations (CDNs, servers), best first; [`BaseUrl::location`] indexes this list.
     pub locations: Vec<Location>,
+    /// DASH-IF Content Steering, when the MPD names a steering server.
+    #[serde(default)]
+    pub steering: Option<ContentSteering>,
+}
+
+/// The MPD's `<ContentSteering>` element.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContentSteering {
+    /// The steering server.
+    pub server: Url,
+    /// `@defaultServiceLocation`: the location to prefer before the first answer.
+    pub default_service_location: Option<String>,
+    /// `@queryBeforeStart`.
+    pub query_before_start: bool,
 }
 
 /// A candidate location: one CDN or server that can answer the presentation's requests.

@@ -189,6 +189,7 @@ impl Ladder {
                 .iter()
                 .map(|l| Location { id: l.to_string(), priority: None, weight: None })
                 .collect(),
+            steering: None,
         };
         SimContent { presentation: Arc::new(presentation), sizes: Arc::new(sizes) }
     }

@@ -37,6 +37,7 @@ mod addressing;
 mod base_url;
 mod prescan;
 mod resource;
+mod steering;
 mod template;
 mod timeline;
 mod timing;
@@ -189,7 +190,9 @@ pub fn parse(bytes: &[u8], manifest_url: &Url) -> Result<Presentation, ManifestE
         dash_mpd_core::DashMpdError::Parsing(message) => ManifestError::Malformed(message),
         other => ManifestError::Malformed(other.to_string()),
     })?;
-    build(&mpd, manifest_url)
+    let mut presentation = build(&mpd, manifest_url)?;
+    presentation.steering = steering::find(text, manifest_url);
+    Ok(presentation)
 }
 
 /// State shared while walking one MPD.
@@ -244,7 +247,7 @@ fn build(mpd: &MPD, manifest_url: &Url) -> Result<Presentation, ManifestError> {
         let last = periods.last()?;
         last.start.checked_add(last.duration?)
     });
-    Ok(Presentation { duration, min_buffer_time: mpd.minBufferTime, periods, locations })
+    Ok(Presentation { duration, min_buffer_time: mpd.minBufferTime, periods, locations, steering: None })
 }
 
 /// `Kind[index]`, with ` id="..."` when the element has an id: how errors name an element.

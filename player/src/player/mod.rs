@@ -8,6 +8,7 @@
 mod playback;
 mod requests;
 mod scheduler;
+mod steering;
 mod track;
 
 use crate::config::PlayerConfig;
@@ -84,6 +85,9 @@ pub struct Player {
     last_seek_segment: usize,
     now: Duration,
     log: Vec<LogEntry>,
+    steering: Option<steering::Steering>,
+    /// Whether the buffer ran dry since the last media request (CMCD `bs`).
+    starved_since_request: bool,
 }
 
 impl Player {
@@ -112,6 +116,8 @@ impl Player {
             last_seek_segment: 0,
             now: Duration::ZERO,
             log: Vec::new(),
+            steering: None,
+            starved_since_request: false,
         }
     }
 
@@ -185,6 +191,9 @@ impl Player {
             }
         }
         if let Some(t) = self.manifest_retry_at {
+            consider(t);
+        }
+        if let Some(t) = self.steering.as_ref().and_then(steering::Steering::next_at) {
             consider(t);
         }
         if self.config.request_timeouts.is_some() {

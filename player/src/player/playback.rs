@@ -96,6 +96,7 @@ impl Player {
                     self.set_state(PlayerState::Ended);
                 } else {
                     self.metrics.stalls.push((hit, None));
+                    self.starved_since_request = true;
                     self.emit(PlayerEvent::StallStarted { position: end });
                     self.set_state(PlayerState::Buffering);
                 }

@@ -55,6 +55,7 @@ impl Player {
 
     pub(super) fn start_presentation(&mut self, presentation: Arc<Presentation>) {
         self.locations = LocationSet::new(presentation.locations.len());
+        self.steering = presentation.steering.as_ref().map(|s| super::steering::Steering::new(s, self.now));
         let video_rungs = presentation.track(TrackKind::Video).map_or(0, |t| t.representations.len());
         self.emit(PlayerEvent::PresentationLoaded { duration: presentation.duration, video_rungs });
         self.presentation = Some(presentation.clone());
@@ -255,6 +256,7 @@ impl Player {
                 self.fetch(ti, r.rep);
             }
             RequestKind::Media => self.on_media(r, data),
+            RequestKind::Steering => self.on_steering_answer(&data),
         }
     }
 
@@ -394,6 +396,7 @@ impl Player {
             RequestKind::Index => {
                 self.fail(PlayerError::SegmentIndex(format!("index request failed: {error:?}")));
             }
+            RequestKind::Steering => self.on_steering_failed(),
             RequestKind::Init | RequestKind::Media => {
                 if r.kind == RequestKind::Media {
                     self.record_request(&r, Outcome::from(&error));

@@ -13,6 +13,7 @@ impl Player {
     /// Act on everything that is due: request timeouts, retries, and each track's next fetch.
     pub(super) fn drive(&mut self) {
         self.expire_requests();
+        self.poll_steering();
         if let Some(at) = self.manifest_retry_at.filter(|&t| t <= self.now) {
             self.manifest_retry_at = None;
             let _ = at;
@@ -161,8 +162,12 @@ impl Player {
             }
         };
         let may_probe = self.track_level(i) >= self.config.probe_buffer;
-        let base = match self.locations.pick(&rep.base_urls, self.now, may_probe) {
-            Pick::Now(k) => &rep.base_urls[k],
+        let candidates = match &self.steering {
+            Some(s) => std::borrow::Cow::Owned(s.order(&rep.base_urls, &presentation.locations)),
+            None => std::borrow::Cow::Borrowed(&rep.base_urls[..]),
+        };
+        let base = match self.locations.pick(&candidates, self.now, may_probe) {
+            Pick::Now(k) => &candidates[k],
             Pick::Wait(until) => {
                 let deadline = self.tracks[i].failing_since.map(|s| s + self.config.give_up_after);
                 let until = deadline.map_or(until, |d| until.min(d));
@@ -277,6 +282,7 @@ impl Player {
             first_byte_limit,
             stall_limit,
         });
+        let (url, headers) = self.with_cmcd(url, kind, track, rep);
         self.outputs.push_back(Output::Fetch(FetchRequest {
             id,
             url,
@@ -284,7 +290,55 @@ impl Player {
             kind,
             track: track_kind,
             location,
+            headers,
         }));
+    }
+
+    /// Add CMCD to a request, as the configuration asks.
+    fn with_cmcd(
+        &mut self,
+        url: String,
+        kind: RequestKind,
+        track: Option<usize>,
+        rep: usize,
+    ) -> (String, Vec<(String, String)>) {
+        let Some(config) = self.config.cmcd.clone() else { return (url, Vec::new()) };
+        if kind == RequestKind::Steering {
+            return (url, Vec::new());
+        }
+        let ms = |d: Duration| d.as_millis() as u64;
+        let mut data = crate::cmcd::CmcdData {
+            object_type: "m",
+            startup: !self.has_played,
+            throughput_kbps: self.estimator.estimate().map(|e| e.bps() / 1000),
+            ..Default::default()
+        };
+        if let Some(i) = track {
+            let t = &self.tracks[i];
+            data.bitrate_kbps = t.rungs.get(rep).map(|r| r.bps() / 1000);
+            data.top_bitrate_kbps = t.rungs.last().map(|r| r.bps() / 1000);
+            data.buffer_ms = Some(ms(self.track_level(i)));
+            data.object_type = match (kind, t.kind) {
+                (RequestKind::Init | RequestKind::Index, _) => "i",
+                (_, TrackKind::Video) => "v",
+                (_, TrackKind::Audio) => "a",
+                (_, TrackKind::Text) => "c",
+            };
+            if kind == RequestKind::Media {
+                data.duration_ms = Some(ms(t.segment_duration));
+                data.buffer_starvation = std::mem::take(&mut self.starved_since_request);
+            }
+        }
+        match config.transmission {
+            crate::cmcd::CmcdTransmission::Headers => (url, data.headers(&config)),
+            crate::cmcd::CmcdTransmission::Query => match url::Url::parse(&url) {
+                Ok(mut u) => {
+                    u.query_pairs_mut().append_pair("CMCD", &data.query_value(&config));
+                    (u.to_string(), Vec::new())
+                }
+                Err(_) => (url, Vec::new()),
+            },
+        }
     }
 
     /// Give up requests that went unanswered or stopped progressing for too long.

@@ -61,6 +61,7 @@ fn presentation(segments: usize, locations: &[&str]) -> Arc<Presentation> {
             .iter()
             .map(|l| Location { id: l.to_string(), priority: None, weight: None })
             .collect(),
+        steering: None,
     })
 }
 
@@ -505,5 +506,103 @@ mod properties {
             let fetched: std::collections::HashSet<_> = d.fetched.iter().map(|r| r.id).collect();
             prop_assert!(d.cancelled.iter().all(|id| fetched.contains(id)));
         }
+    }
+}
+
+mod steering_and_cmcd {
+    use super::*;
+    use crate::presentation::ContentSteering;
+
+    fn steered() -> Arc<Presentation> {
+        let mut p = (*presentation(10, &["a", "b"])).clone();
+        p.steering = Some(ContentSteering {
+            server: url::Url::parse("http://steer/s").unwrap(),
+            default_service_location: None,
+            query_before_start: false,
+        });
+        Arc::new(p)
+    }
+
+    fn fetches(player: &mut Player) -> Vec<FetchRequest> {
+        std::iter::from_fn(|| player.poll_output())
+            .filter_map(|o| if let Output::Fetch(r) = o { Some(r) } else { None })
+            .collect()
+    }
+
+    #[test]
+    fn the_steering_answer_reorders_locations_and_sets_the_next_poll() {
+        let mut player = Player::new(PlayerConfig::default(), flick_abr::by_name("bola").unwrap());
+        player.handle_input(Duration::ZERO, Input::LoadPresentation { presentation: steered() });
+        let first = fetches(&mut player);
+        let steer = first.iter().find(|r| r.kind == RequestKind::Steering).expect("asks the steering server");
+        assert!(first.iter().any(|r| r.url.starts_with("http://a/")), "plays from a meanwhile");
+        let t = Duration::from_millis(30);
+        player.handle_input(t, Input::ResponseStarted { id: steer.id, content_length: None });
+        let body =
+            br#"{"VERSION":1,"TTL":20,"RELOAD-URI":"/s2?session=7","SERVICE-LOCATION-PRIORITY":["b","a"]}"#;
+        player.handle_input(
+            t,
+            Input::Data { id: steer.id, len: body.len() as u64, chunk: bytes::Bytes::from_static(body) },
+        );
+        player.handle_input(t, Input::Complete { id: steer.id });
+        // Finish the request to a; the next ones go to b.
+        let pending = first.iter().find(|r| r.url.starts_with("http://a/")).unwrap();
+        let t = Duration::from_millis(100);
+        player.handle_input(t, Input::ResponseStarted { id: pending.id, content_length: None });
+        player.handle_input(t, Input::Data { id: pending.id, len: 1000, chunk: bytes::Bytes::new() });
+        player.handle_input(t, Input::Complete { id: pending.id });
+        let next = fetches(&mut player);
+        assert!(next.iter().all(|r| r.url.starts_with("http://b/")), "{next:?}");
+        assert_eq!(player.poll_timeout().map(|t| t <= Duration::from_secs(21)), Some(true));
+        player.handle_timeout(Duration::from_millis(20_030));
+        let again = fetches(&mut player);
+        let poll = again.iter().find(|r| r.kind == RequestKind::Steering).expect("polls again after the TTL");
+        assert!(poll.url.starts_with("http://steer/s2?session=7"), "{}", poll.url);
+        assert!(poll.url.contains("_DASH_pathway="), "{}", poll.url);
+    }
+
+    #[test]
+    fn a_broken_steering_server_changes_nothing() {
+        let mut player = Player::new(PlayerConfig::default(), flick_abr::by_name("bola").unwrap());
+        player.handle_input(Duration::ZERO, Input::LoadPresentation { presentation: steered() });
+        let first = fetches(&mut player);
+        let steer = first.iter().find(|r| r.kind == RequestKind::Steering).unwrap();
+        player.handle_input(
+            Duration::from_millis(5),
+            Input::Failed { id: steer.id, error: FetchError::Http(500) },
+        );
+        assert_eq!(player.state(), PlayerState::Buffering);
+        assert!(player.error().is_none());
+    }
+
+    #[test]
+    fn cmcd_goes_in_the_query_or_the_headers() {
+        let config = PlayerConfig {
+            cmcd: Some(crate::cmcd::CmcdConfig { session_id: Some("s1".into()), ..Default::default() }),
+            ..PlayerConfig::default()
+        };
+        let mut player = Player::new(config, flick_abr::by_name("bola").unwrap());
+        player
+            .handle_input(Duration::ZERO, Input::LoadPresentation { presentation: presentation(3, &["a"]) });
+        let r = fetches(&mut player);
+        assert!(r[0].url.contains("CMCD="), "{}", r[0].url);
+        assert!(r[0].url.contains("ot%3Di") && r[0].url.contains("sid%3D%22s1%22"), "{}", r[0].url);
+        let headers = PlayerConfig {
+            cmcd: Some(crate::cmcd::CmcdConfig {
+                transmission: crate::cmcd::CmcdTransmission::Headers,
+                ..Default::default()
+            }),
+            ..PlayerConfig::default()
+        };
+        let mut player = Player::new(headers, flick_abr::by_name("bola").unwrap());
+        player
+            .handle_input(Duration::ZERO, Input::LoadPresentation { presentation: presentation(3, &["a"]) });
+        let r = fetches(&mut player);
+        assert!(!r[0].url.contains("CMCD"));
+        assert!(
+            r[0].headers.iter().any(|(k, v)| k == "CMCD-Object" && v.contains("ot=i")),
+            "{:?}",
+            r[0].headers
+        );
     }
 }

@@ -22,6 +22,7 @@ fn request(id: u64, location: usize) -> FetchRequest {
         kind: RequestKind::Media,
         track: None,
         location: Some(location),
+        headers: Vec::new(),
     }
 }
 
