@@ -10,6 +10,8 @@ use core::time::Duration;
 
 const FIRST_BACKOFF: Duration = Duration::from_secs(1);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// Failures closer together than this count as one.
+const SAME_EVENT: Duration = Duration::from_millis(500);
 
 /// Health of one location over the session.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -22,6 +24,8 @@ pub struct LocationHealth {
     pub successes: u32,
     /// Excluded until this session time.
     pub excluded_until: Option<Duration>,
+    /// When it last failed.
+    pub last_failure: Option<Duration>,
 }
 
 /// Where a request should go.
@@ -92,6 +96,13 @@ impl LocationSet {
     pub fn failed(&mut self, location: usize, now: Duration) {
         if let Some(h) = self.health.get_mut(location) {
             h.failures += 1;
+            // Requests failing together (audio and video in one outage) are one event: they must
+            // not lengthen the backoff as if the location had failed again and again.
+            let same_event = h.last_failure.is_some_and(|t| now.saturating_sub(t) < SAME_EVENT);
+            h.last_failure = Some(now);
+            if same_event && h.excluded_until.is_some() {
+                return;
+            }
             h.consecutive_failures += 1;
             let doublings = h.consecutive_failures.saturating_sub(1).min(5);
             let backoff = (FIRST_BACKOFF * (1 << doublings)).min(MAX_BACKOFF);
@@ -135,6 +146,16 @@ mod tests {
         assert_eq!(set.pick(&b, later, false), Pick::Now(0), "nothing healthy: probe anyway");
         set.succeeded(0);
         assert_eq!(set.pick(&b, later, false), Pick::Now(0));
+    }
+
+    #[test]
+    fn failures_of_one_outage_count_once() {
+        let mut set = LocationSet::new(1);
+        set.failed(0, Duration::from_secs(10));
+        set.failed(0, Duration::from_millis(10_001));
+        let h = set.health(0).unwrap();
+        assert_eq!((h.failures, h.consecutive_failures), (2, 1));
+        assert_eq!(h.excluded_until, Some(Duration::from_secs(11)));
     }
 
     #[test]

@@ -55,18 +55,30 @@ pub mod fixtures {
     /// Encode the test clip as DASH into `dir` with the muxer options `dash_args`; returns the
     /// MPD's path.
     pub fn encode(dir: &Path, dash_args: &[&str]) -> PathBuf {
+        encode_clip(dir, CONTENT, &VIDEO_BITRATES_KBPS, dash_args)
+    }
+
+    /// Encode a clip of `length` with one video rung per entry of `video_kbps` (the first at
+    /// 160x90, the others at 320x180) and AAC audio as DASH into `dir`, with the muxer options
+    /// `dash_args`; returns the MPD's path.
+    pub fn encode_clip(dir: &Path, length: Duration, video_kbps: &[u64], dash_args: &[&str]) -> PathBuf {
         let mpd = dir.join("manifest.mpd");
-        let secs = CONTENT.as_secs().to_string();
+        let secs = length.as_secs().to_string();
         let mut cmd = Command::new("ffmpeg");
         cmd.args(["-hide_banner", "-loglevel", "error", "-y"])
             .args(["-f", "lavfi", "-i", &format!("testsrc2=size=320x180:rate=25:duration={secs}")])
-            .args(["-f", "lavfi", "-i", &format!("sine=frequency=440:sample_rate=48000:duration={secs}")])
-            .args(["-map", "0:v", "-map", "0:v", "-map", "0:v", "-map", "1:a"])
+            .args(["-f", "lavfi", "-i", &format!("sine=frequency=440:sample_rate=48000:duration={secs}")]);
+        for _ in video_kbps {
+            cmd.args(["-map", "0:v"]);
+        }
+        cmd.args(["-map", "1:a"])
             .args(["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"])
             .args(["-g", "25", "-keyint_min", "25", "-sc_threshold", "0"])
             .args(["-s:v:0", "160x90"]);
-        for (i, kbps) in VIDEO_BITRATES_KBPS.iter().enumerate() {
+        for (i, kbps) in video_kbps.iter().enumerate() {
             cmd.arg(format!("-b:v:{i}")).arg(format!("{kbps}k"));
+            cmd.arg(format!("-maxrate:v:{i}")).arg(format!("{kbps}k"));
+            cmd.arg(format!("-bufsize:v:{i}")).arg(format!("{}k", kbps * 2));
         }
         cmd.args(["-c:a", "aac", "-b:a", "64k"])
             .args(["-f", "dash", "-seg_duration", &SEGMENT.as_secs().to_string()])

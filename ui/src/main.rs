@@ -1,5 +1,8 @@
 //! `flick`: the command-line front end.
 
+mod compare;
+mod play_command;
+mod serve_command;
 mod sim_command;
 
 use clap::{Parser, Subcommand};
@@ -15,20 +18,32 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Watch a stream (headless for now: fetch, report, decode nothing).
+    Play(play_command::PlayArgs),
     /// Replay bandwidth traces against the player core and score ABR algorithms.
     Sim(sim_command::SimArgs),
+    /// Every algorithm on every trace against the offline optimum: tables, confidence intervals,
+    /// charts.
+    Compare(compare::CompareArgs),
+    /// Flick's test CDN: serve a DASH folder from several local locations with throttling,
+    /// latency, scripted faults and content steering.
+    Serve(serve_command::ServeArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Play(args) => play_command::run(args),
         Command::Sim(args) => sim_command::run(args),
+        Command::Compare(args) => compare::run(args),
+        Command::Serve(args) => serve_command::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("flick: {e:#}");
-            ExitCode::from(1)
+            // A mistake in the command line that only shows after parsing is still bad usage.
+            ExitCode::from(if e.downcast_ref::<compare::UsageError>().is_some() { 2 } else { 1 })
         }
     }
 }

@@ -10,7 +10,7 @@ use std::time::Instant;
 /// Debian packages the project needs: building, test fixtures and tools.
 ///
 /// Extend this list when a feature needs more (GStreamer, Chromium, Xvfb, ...); see `STACK.md`.
-pub const APT_PACKAGES: &[&str] = &["ffmpeg", "pkg-config"];
+pub const APT_PACKAGES: &[&str] = &["ffmpeg", "pkg-config", "fonts-dejavu-core"];
 
 /// Rust compilation targets besides the host (`wasm32-unknown-unknown` for the browser build).
 pub const RUST_TARGETS: &[&str] = &["wasm32-unknown-unknown"];

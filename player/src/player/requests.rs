@@ -413,6 +413,7 @@ impl Player {
                         rep: r.rep,
                         segment,
                         received: r.prefix + r.received,
+                        total: r.expected.map(|e| e + r.prefix),
                         data: r.data.clone(),
                     });
                 }

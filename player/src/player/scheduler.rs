@@ -214,10 +214,11 @@ impl Player {
             .segments
             .segments()?
             .get(t.next_segment)?;
-        let range = match (resource.range, segment.size) {
+        let size = segment.size.map(|s| s.get()).or(partial.total);
+        let range = match (resource.range, size) {
             (Some(r), _) => crate::presentation::ByteRange { start: r.start + partial.received, end: r.end },
             (None, Some(size)) => {
-                crate::presentation::ByteRange { start: partial.received, end: size.get().checked_sub(1)? }
+                crate::presentation::ByteRange { start: partial.received, end: size.checked_sub(1)? }
             }
             (None, None) => return None,
         };
@@ -257,7 +258,7 @@ impl Player {
         let track_kind = track.map(|i| self.tracks[i].kind);
         let (first_byte_limit, stall_limit) = match (self.config.request_timeouts, track) {
             (None, _) => (Duration::MAX / 4, Duration::MAX / 4),
-            (Some(t), Some(i)) if kind == RequestKind::Media => {
+            (Some(t), Some(i)) if matches!(kind, RequestKind::Media | RequestKind::Init) => {
                 // Never less than three measured round trips: a far server is not a dead one.
                 let floor = self.estimator.latency().unwrap_or_default() * 3;
                 let (first_byte, stall) = t.for_buffer(self.track_level(i));

@@ -331,6 +331,25 @@ fn a_body_that_stalls_is_resumed_elsewhere_with_a_byte_range() {
 }
 
 #[test]
+fn without_known_sizes_the_resume_range_comes_from_the_announced_length() {
+    let mut p = (*presentation(3, &["a", "b"])).clone();
+    for rep in &mut p.periods[0].tracks[0].representations {
+        if let SegmentIndex::Listed { segments, .. } = &mut rep.segments {
+            segments.iter_mut().for_each(|s| s.size = None);
+        }
+    }
+    let mut d = Driver::new(PlayerConfig::default(), "throughput");
+    d.kbps = 2000;
+    d.stalling = vec!["a".into()];
+    d.input(Input::LoadPresentation { presentation: Arc::new(p) });
+    d.run_until(Duration::from_secs(60));
+    assert_eq!(d.player.state(), PlayerState::Ended);
+    let resumed: Vec<_> = d.fetched.iter().filter_map(|r| r.range).collect();
+    assert!(!resumed.is_empty());
+    assert!(resumed.iter().all(|r| r.end == BODY - 1 && r.start > 0), "{resumed:?}");
+}
+
+#[test]
 fn a_location_that_recovers_is_probed_and_used_again() {
     let mut d = Driver::new(PlayerConfig::default(), "bola");
     d.dead = vec!["a".into()];

@@ -24,6 +24,8 @@ pub(crate) struct Partial {
     pub rep: usize,
     pub segment: usize,
     pub received: u64,
+    /// Whole size of the segment, from the failed response's announced length.
+    pub total: Option<u64>,
     pub data: Vec<bytes::Bytes>,
 }
 

@@ -3,9 +3,11 @@
 //! downloads in flight; each location can have its own bandwidth share and outages (a location in
 //! an outage answers nothing, and a body in flight stops arriving).
 
+use super::cursor::TraceClock;
 use super::{NetEvent, NetworkModel, from_ms, to_ms};
+use crate::faults::{FaultKind, ResourceKind};
 use crate::sim::trace::{Trace, TracePeriod};
-use flick_player::{FetchRequest, RequestId};
+use flick_player::{FetchError, FetchRequest, RequestId, RequestKind};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -32,6 +34,9 @@ pub struct FlickNetworkConfig {
     pub latency_jitter: f64,
     /// Per-location conditions, by location index; missing ones are healthy.
     pub locations: Vec<LocationProfile>,
+    /// Scripted faults (the format `flick serve --faults` plays); locations are named `a`, `b`,
+    /// ... by index, and time counts from the session's start.
+    pub faults: crate::faults::FaultScript,
 }
 
 impl Default for FlickNetworkConfig {
@@ -41,6 +46,7 @@ impl Default for FlickNetworkConfig {
             progress_ms: 100.0,
             latency_jitter: 0.1,
             locations: Vec::new(),
+            faults: Default::default(),
         }
     }
 }
@@ -56,6 +62,62 @@ struct Flow {
     done_bits: f64,
     reported_bytes: u64,
     next_report_ms: f64,
+    /// A scripted fault: fail with this instead of answering.
+    fail_on_answer: Option<FetchError>,
+    /// A scripted fault: never answer.
+    silent: bool,
+    /// A scripted fault: stop the body after this many bits ...
+    cut_bits: Option<f64>,
+    /// ... and then fail with this (or, without one, keep the connection open and send nothing).
+    cut_error: Option<FetchError>,
+    /// The body stopped at `cut_bits` and will never go on.
+    stuck: bool,
+}
+
+impl Flow {
+    /// Whether the flow can make no progress whatever the network does.
+    fn dead(&self) -> bool {
+        self.silent || self.stuck
+    }
+}
+
+impl FlickNetworkConfig {
+    /// Milliseconds from sending a request for each of `bits` (`order`: their indices, smallest
+    /// first) at session time `at_ms` to its last byte, when it is alone on the link, into `out`:
+    /// the round trip of the period it is sent in × the request's `latency_factor` (its jitter
+    /// draw, [`FlickNetwork::latency_factors`]), then the body at the best location's share of the
+    /// trace's bandwidth. Outages are not modelled.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn lone_requests_ms(
+        &self,
+        periods: &[TracePeriod],
+        clock: &TraceClock,
+        at_ms: f64,
+        bits: &[f64],
+        order: &[usize],
+        latency_factor: f64,
+        out: &mut [f64],
+    ) {
+        if periods.is_empty() {
+            out.fill(f64::INFINITY);
+            return;
+        }
+        let (index, _) = clock.locate(at_ms);
+        let latency = periods[index].latency_ms.unwrap_or(self.default_latency_ms) * latency_factor;
+        clock.transfers_ms(periods, at_ms + latency, bits, order, self.best_bandwidth_factor(), out);
+        for o in out.iter_mut() {
+            *o += latency;
+        }
+    }
+
+    /// The largest share of the trace's bandwidth any location delivers (1 when none is listed).
+    pub(crate) fn best_bandwidth_factor(&self) -> f64 {
+        self.locations
+            .iter()
+            .map(|p| if p.bandwidth_factor > 0.0 { p.bandwidth_factor } else { 1.0 })
+            .fold(None, |m: Option<f64>, f| Some(m.map_or(f, |m| m.max(f))))
+            .unwrap_or(1.0)
+    }
 }
 
 /// The link's evolving state: where the trace is and what is in flight.
@@ -79,6 +141,7 @@ pub struct FlickNetwork {
     link: Link,
     speculation: Option<Link>,
     rng: u64,
+    requests_per_location: Vec<u64>,
 }
 
 impl FlickNetwork {
@@ -96,8 +159,15 @@ impl FlickNetwork {
             speculation: None,
             periods,
             rng: seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1,
+            requests_per_location: Vec::new(),
             config,
         }
+    }
+
+    /// The latency factors (`1 ± jitter`) the first `count` requests of a session with this
+    /// seed get, in order: the draws [`NetworkModel::start`] makes.
+    pub(crate) fn latency_factors(&mut self, count: usize) -> Vec<f64> {
+        (0..count).map(|_| 1.0 + self.config.latency_jitter * (2.0 * self.random() - 1.0)).collect()
     }
 
     fn random(&mut self) -> f64 {
@@ -160,19 +230,19 @@ impl Link {
                 .iter()
                 .map(|f| {
                     let (factor, down) = self.profile(config, f.location);
-                    if down || self.clock_ms < f.body_from_ms {
+                    if down || f.dead() || f.fail_on_answer.is_some() || self.clock_ms < f.body_from_ms {
                         return 0.0;
                     }
                     let sharing = self
                         .flows
                         .iter()
-                        .filter(|g| g.location == f.location && self.clock_ms >= g.body_from_ms)
+                        .filter(|g| g.location == f.location && !g.dead() && self.clock_ms >= g.body_from_ms)
                         .count()
                         .max(1) as f64;
                     kbps * factor / sharing
                 })
                 .collect();
-            let frozen = self.flows.iter().all(|f| self.profile(config, f.location).1);
+            let frozen = self.flows.iter().all(|f| f.dead() || self.profile(config, f.location).1);
             if frozen && self.next_outage_edge(config).is_none() {
                 // Every flow waits on a location that never comes back: nothing will happen.
                 self.clock_ms = self.clock_ms.max(limit.min(f64::MAX));
@@ -181,7 +251,7 @@ impl Link {
             let mut step = if frozen { f64::INFINITY } else { self.time_to_next };
             for (f, &rate) in self.flows.iter().zip(&rates) {
                 let (_, down) = self.profile(config, f.location);
-                if down {
+                if down || f.dead() {
                     continue;
                 }
                 if self.clock_ms < f.body_from_ms {
@@ -190,6 +260,9 @@ impl Link {
                     step = step.min(f.next_report_ms - self.clock_ms);
                     if rate > 0.0 {
                         step = step.min((f.size_bits - f.done_bits) / rate);
+                        if let Some(cut) = f.cut_bits {
+                            step = step.min(((cut - f.done_bits) / rate).max(0.0));
+                        }
                     }
                 }
             }
@@ -205,7 +278,37 @@ impl Link {
             let down: Vec<bool> = self.flows.iter().map(|f| self.profile(config, f.location).1).collect();
             let mut finished = Vec::new();
             for (i, (f, &rate)) in self.flows.iter_mut().zip(&rates).enumerate() {
+                if let Some(error) = f.fail_on_answer.clone().filter(|_| clock >= f.body_from_ms && !down[i])
+                {
+                    self.pending.push_back((now, NetEvent::Failed(f.id, error)));
+                    finished.push(i);
+                    continue;
+                }
+                if f.dead() {
+                    continue;
+                }
                 f.done_bits = (f.done_bits + rate * step).min(f.size_bits);
+                if let Some(cut) = f.cut_bits.filter(|&cut| f.done_bits >= cut - 0.5) {
+                    f.done_bits = cut;
+                    let bytes = (cut / 8.0) as u64;
+                    if !f.started {
+                        f.started = true;
+                        self.pending
+                            .push_back((now, NetEvent::Started(f.id, Some((f.size_bits / 8.0) as u64))));
+                    }
+                    if bytes > f.reported_bytes {
+                        self.pending.push_back((now, NetEvent::Data(f.id, bytes - f.reported_bytes)));
+                        f.reported_bytes = bytes;
+                    }
+                    match f.cut_error.clone() {
+                        Some(error) => {
+                            self.pending.push_back((now, NetEvent::Failed(f.id, error)));
+                            finished.push(i);
+                        }
+                        None => f.stuck = true,
+                    }
+                    continue;
+                }
                 let complete = f.size_bits - f.done_bits < 0.5;
                 if !f.started && ((clock >= f.body_from_ms && !down[i]) || complete) {
                     f.started = true;
@@ -251,7 +354,35 @@ impl NetworkModel for FlickNetwork {
         self.settle(now_ms);
         let base = self.periods[self.link.index].latency_ms.unwrap_or(self.config.default_latency_ms);
         let jitter = 1.0 + self.config.latency_jitter * (2.0 * self.random() - 1.0);
-        let latency = base * jitter;
+        let mut latency = base * jitter;
+        let location = request.location.unwrap_or(0);
+        let resource = match request.kind {
+            RequestKind::Manifest | RequestKind::Steering => ResourceKind::Manifest,
+            RequestKind::Init | RequestKind::Index => ResourceKind::Init,
+            RequestKind::Media => ResourceKind::Media,
+        };
+        if self.requests_per_location.len() <= location {
+            self.requests_per_location.resize(location + 1, 0);
+        }
+        let before = self.requests_per_location[location];
+        self.requests_per_location[location] += 1;
+        let name = location_name(location);
+        let fault = self.config.faults.active(&name, resource, now_ms / 1000.0, before);
+        let bits = size as f64 * 8.0;
+        let (mut fail_on_answer, mut silent, mut cut_bits, mut cut_error) = (None, false, None, None);
+        match fault {
+            None => {}
+            Some(FaultKind::Http(code)) => fail_on_answer = Some(FetchError::Http(code)),
+            Some(FaultKind::Reset) => fail_on_answer = Some(FetchError::Reset),
+            Some(FaultKind::NoAnswer) => silent = true,
+            Some(FaultKind::StallMidBody) => cut_bits = Some((bits / 3.0).floor()),
+            Some(FaultKind::Truncate) => {
+                cut_bits = Some((bits / 2.0).floor());
+                cut_error = Some(FetchError::Truncated);
+            }
+            Some(FaultKind::SlowFirstByte(ms)) => latency += ms as f64,
+        }
+
         self.link.flows.push(Flow {
             id: request.id,
             location: request.location.unwrap_or(0),
@@ -261,6 +392,11 @@ impl NetworkModel for FlickNetwork {
             done_bits: 0.0,
             reported_bytes: 0,
             next_report_ms: now_ms + latency + self.config.progress_ms,
+            fail_on_answer,
+            silent,
+            cut_bits,
+            cut_error,
+            stuck: false,
         });
     }
 
@@ -291,4 +427,9 @@ impl NetworkModel for FlickNetwork {
         }
         self.link.pending.pop_front()
     }
+}
+
+/// The name the simulator gives location `index`: `a`, `b`, ... (as `flick serve` names its servers).
+pub fn location_name(index: usize) -> String {
+    if index < 26 { char::from(b'a' + index as u8).to_string() } else { format!("l{index}") }
 }

@@ -1,10 +1,12 @@
 //! Network models: how long requests take on a trace.
 
+mod cursor;
 mod flick;
 mod pensieve;
 mod sabre;
 
-pub use flick::{FlickNetwork, FlickNetworkConfig, LocationProfile};
+pub(crate) use cursor::TraceClock;
+pub use flick::{FlickNetwork, FlickNetworkConfig, LocationProfile, location_name};
 pub use pensieve::PensieveNetwork;
 pub use sabre::SabreNetwork;
 

@@ -26,6 +26,11 @@ pub struct PensieveNetwork {
 }
 
 impl PensieveNetwork {
+    /// Round trip added to every request, in ms; it does not advance the trace.
+    pub(crate) const REQUEST_RTT_MS: f64 = RTT_MS;
+    /// Share of the trace's bandwidth the payload gets.
+    pub(crate) const PAYLOAD_SHARE: f64 = PAYLOAD_FACTOR;
+
     /// A network replaying `trace` from its start.
     pub fn new(trace: &Trace) -> Self {
         let mut times = vec![0.0];
@@ -99,6 +104,57 @@ impl PensieveNetwork {
             }
         }
         delay
+    }
+
+    /// Seconds to move each of `sizes` bytes (`order`: their indices, smallest first) when the
+    /// transfer starts at trace time `trace_s` (seconds from the trace's start; the trace loops),
+    /// into `out`: the reference's download loop, walked once for all of them (each result is
+    /// what [`PensieveNetwork`] computes for that size alone, to the last bit). Infinite if the
+    /// trace never delivers. Moves this network's trace cursor: for the offline optimum, which
+    /// keeps a network of its own.
+    pub(crate) fn transfers_s_at(&mut self, trace_s: f64, sizes: &[u64], order: &[usize], out: &mut [f64]) {
+        let total = self.times[self.times.len() - 1];
+        let mut t = trace_s.max(0.0);
+        if total > 0.0 && t >= total {
+            t -= (t / total).floor() * total;
+            if !(0.0..total).contains(&t) {
+                t = 0.0;
+            }
+        }
+        let ptr = self.times.partition_point(|&x| x <= t).max(1);
+        if ptr >= self.times.len() {
+            self.ptr = 1;
+            self.last = 0.0;
+        } else {
+            self.ptr = ptr;
+            self.last = t;
+        }
+        let mut next = order.iter().peekable();
+        let mut delay = 0.0;
+        let mut sent = 0.0;
+        let mut guard = 0usize;
+        while let Some(&&i) = next.peek() {
+            let thr = self.mbps[self.ptr] * 1e6 / 8.0;
+            let dur = self.times[self.ptr] - self.last;
+            let pay = thr * dur * PAYLOAD_FACTOR;
+            let size = sizes[i] as f64;
+            if sent + pay > size {
+                out[i] = delay + (size - sent) / thr / PAYLOAD_FACTOR;
+                next.next();
+                continue;
+            }
+            sent += pay;
+            delay += dur;
+            self.last = self.times[self.ptr];
+            self.ptr += 1;
+            self.wrap();
+            guard += 1;
+            if guard > 100_000_000 {
+                for &i in next.by_ref() {
+                    out[i] = f64::INFINITY;
+                }
+            }
+        }
     }
 
     fn start_next(&mut self) {

@@ -2,6 +2,7 @@
 //! latency, then the body moves at the period's bandwidth; idle time advances the trace. Progress
 //! is reported every 50 ms and at least 12 000 bits, the points where Sabre checks abandonment.
 
+use super::cursor::TraceClock;
 use super::{NetEvent, NetworkModel, from_ms, to_ms};
 use crate::sim::trace::{Trace, TracePeriod};
 use flick_player::{FetchRequest, RequestId};
@@ -149,6 +150,46 @@ impl SabreNetwork {
             min_time -= time;
         }
         (total_size, total_time)
+    }
+
+    /// Milliseconds from sending a request for each of `sizes` bytes (`order`: their indices,
+    /// smallest first) at session time `at_ms` to its last byte, into `out`: the model's latency
+    /// loop, then the body at each period's bandwidth, walked once for all of them. Infinite if
+    /// the trace never delivers. Moves this network's trace cursor: for the offline optimum, which
+    /// keeps a network of its own; `clock` must be the clock of this network's trace.
+    pub(crate) fn transfers_ms_at(
+        &mut self,
+        clock: &TraceClock,
+        at_ms: f64,
+        sizes: &[u64],
+        order: &[usize],
+        out: &mut [f64],
+    ) {
+        let (index, into) = clock.locate(at_ms);
+        self.index = index;
+        self.time_to_next = self.periods[index].duration_ms - into;
+        self.clock_ms = at_ms;
+        let latency = self.latency_delay();
+        if self.periods.iter().all(|p| p.kbps <= 0.0) {
+            out.fill(f64::INFINITY);
+            return;
+        }
+        let mut next = order.iter().peekable();
+        let mut elapsed = latency;
+        let mut done = 0.0;
+        while let Some(&&i) = next.peek() {
+            let bandwidth = self.period().kbps;
+            let bits_to_next = self.time_to_next * bandwidth;
+            let left = sizes[i] as f64 * 8.0 - done;
+            if bandwidth > 0.0 && left <= bits_to_next {
+                out[i] = elapsed + left / bandwidth;
+                next.next();
+                continue;
+            }
+            done += bits_to_next.max(0.0);
+            elapsed += self.time_to_next;
+            self.next_period();
+        }
     }
 
     fn begin(&mut self, id: RequestId, size: u64, now_ms: f64) {

@@ -1,0 +1,27 @@
+//! Flick's native driver: the sans-IO [`flick_player::Player`] run on a tokio runtime with a
+//! monotonic clock, its requests made with reqwest (rustls, HTTP/1.1 and HTTP/2, byte ranges,
+//! streamed bodies reported chunk by chunk). Cancelled requests have their tasks aborted and
+//! nothing more about them reaches the core. For now it plays headless: nothing is decoded, the
+//! buffer drains by the core's own playback clock, and the session ends with the same
+//! [`flick_player::SessionReport`] the simulator writes (`driver: "native"`).
+//!
+//! ```no_run
+//! use flick_native::{HeadlessOptions, play_headless};
+//! use std::time::Duration;
+//!
+//! # async fn example() -> Result<(), flick_native::NativeError> {
+//! let options = HeadlessOptions { duration: Some(Duration::from_secs(30)), ..HeadlessOptions::default() };
+//! let report = play_headless("http://127.0.0.1:8080/manifest.mpd", options).await?;
+//! println!("startup {:?} ms, {} CDN switches", report.startup_ms, report.cdn_switches);
+//! # Ok(())
+//! # }
+//! ```
+
+mod error;
+mod fetch;
+mod session;
+mod status;
+
+pub use error::NativeError;
+pub use fetch::{FetchConfig, LiveTasks};
+pub use session::{HeadlessOptions, NativeSession, StopHandle, play_headless};

@@ -1,0 +1,136 @@
+//! The failover scenario end to end: a 60 s DASH stream behind two locations of Flick's test CDN
+//! (real HTTP servers on loopback, each shaped to 4 Mbit/s with 40 ms of latency), location a
+//! failing 6 s into playback in each way a CDN fails, played for 40 s by the native headless
+//! driver. Flick must not stall. The same scenario runs in the simulator, and the two reports
+//! must agree on stalls.
+
+use flick_native::{HeadlessOptions, play_headless};
+use flick_platform::faults::{Fault, FaultKind, FaultScript};
+use flick_platform::sim::network::FlickNetworkConfig;
+use flick_platform::sim::{Ladder, Model, SessionSpec, Trace, TracePeriod, run_session};
+use flick_player::{PlayerConfig, SessionReport};
+use flick_serve::{ServeConfig, TestCdn};
+use flick_tests::fixtures::{TempDir, encode_clip, ffmpeg_ready};
+use std::time::Duration;
+
+const PLAY: Duration = Duration::from_secs(40);
+
+fn script(kind: Option<FaultKind>) -> FaultScript {
+    FaultScript {
+        faults: kind
+            .map(|kind| {
+                vec![Fault {
+                    location: "a".into(),
+                    at_s: Some(6.0),
+                    after_requests: None,
+                    until_s: None,
+                    kind,
+                    resources: None,
+                }]
+            })
+            .unwrap_or_default(),
+    }
+}
+
+async fn real(dir: &std::path::Path, kind: Option<FaultKind>) -> SessionReport {
+    let mut config = ServeConfig::new(dir.to_path_buf());
+    config.cdns = 2;
+    config.rate_kbps = Some(4000);
+    config.latency_ms = 40;
+    config.faults = script(kind);
+    let cdn = TestCdn::start(config).await.expect("the test CDN starts");
+    let options = HeadlessOptions {
+        abr: "flick".into(),
+        player: PlayerConfig::default(),
+        duration: Some(PLAY),
+        status: false,
+    };
+    let report = play_headless(&cdn.manifest_url(), options).await.expect("the session runs");
+    cdn.shutdown().await;
+    report
+}
+
+fn simulated(ladder: &Ladder, kind: Option<FaultKind>) -> SessionReport {
+    let content = ladder.content(&["a", "b"]);
+    let trace = Trace {
+        name: "4 Mbit/s".into(),
+        periods: vec![TracePeriod { duration_ms: 1000.0, kbps: 4000.0, latency_ms: Some(40.0) }],
+    };
+    let spec = SessionSpec {
+        trace: &trace,
+        content: &content,
+        model: Model::Flick,
+        player: Model::Flick.player_config(None),
+        network: FlickNetworkConfig { faults: script(kind), ..FlickNetworkConfig::default() },
+        seed: 1,
+    };
+    run_session(&spec, flick_abr::by_name("flick").unwrap()).0
+}
+
+#[test]
+fn a_dying_location_costs_no_stall_in_reality_or_in_simulation() {
+    if !ffmpeg_ready() {
+        return;
+    }
+    let dir = TempDir::new("failover-e2e");
+    encode_clip(
+        &dir.0,
+        Duration::from_secs(60),
+        &[400, 1200, 2500],
+        &["-use_template", "1", "-use_timeline", "0"],
+    );
+    let cases = [
+        None,
+        Some(FaultKind::NoAnswer),
+        Some(FaultKind::Http(503)),
+        Some(FaultKind::Reset),
+        Some(FaultKind::StallMidBody),
+        Some(FaultKind::Truncate),
+    ];
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    // The sessions run at the same time on separate CDNs: they take 40 s of real time together.
+    let reports: Vec<SessionReport> = runtime.block_on(async {
+        let sessions: Vec<_> =
+            cases.iter().map(|&kind| tokio::spawn(real_owned(dir.0.clone(), kind))).collect();
+        let mut out = Vec::new();
+        for s in sessions {
+            out.push(s.await.unwrap());
+        }
+        out
+    });
+    let ladder = Ladder::load(&dir.0).unwrap();
+    for (kind, report) in cases.iter().zip(&reports) {
+        let what = format!("{kind:?}");
+        eprintln!(
+            "{what:<22} startup {:>6.0} ms  stalls {}  bitrate {:>5.0} kbit/s  cdn switches {}  played {:.1} s",
+            report.startup_ms.unwrap_or(f64::NAN),
+            report.stalls.len(),
+            report.mean_video_bitrate_kbps,
+            report.cdn_switches,
+            report.played_s
+        );
+        assert!(report.error.is_none(), "{what}: {:?}", report.error);
+        assert!(report.stalls.is_empty(), "{what}: stalls {:?}", report.stalls);
+        assert!(report.played_s > 35.0, "{what}: played {}", report.played_s);
+        assert!(report.mean_video_bitrate_kbps > 1100.0, "{what}: {} kbit/s", report.mean_video_bitrate_kbps);
+        if kind.is_some() {
+            assert!(report.cdn_switches >= 1, "{what}: never left a");
+            let late = report
+                .segments
+                .iter()
+                .filter(|s| s.start_ms > 12_000.0 && s.outcome == flick_player::metrics::Outcome::Ok);
+            assert!(late.clone().count() > 0 && late.clone().all(|s| s.location == "b"), "{what}");
+        }
+        let sim = simulated(&ladder, *kind);
+        assert_eq!(sim.stalls.len(), report.stalls.len(), "{what}: the simulator disagrees on stalls");
+        assert_eq!(
+            sim.cdn_switches >= 1,
+            report.cdn_switches >= 1,
+            "{what}: the simulator disagrees on failover"
+        );
+    }
+}
+
+async fn real_owned(dir: std::path::PathBuf, kind: Option<FaultKind>) -> SessionReport {
+    real(&dir, kind).await
+}

@@ -1,0 +1,117 @@
+//! `flick play`: watch a stream. For now always headless: the native driver fetches what the
+//! player core asks for, decodes nothing, shows a live status line on stderr and can write the
+//! session report (the same JSON `flick sim` writes per session).
+
+use anyhow::{Context, bail};
+use clap::Args;
+use clap::builder::PossibleValuesParser;
+use flick_native::{HeadlessOptions, NativeSession};
+use flick_player::{PlayerConfig, SessionReport};
+use std::io::Write;
+use std::time::Duration;
+
+/// Arguments of `flick play`.
+#[derive(Args, Debug)]
+pub struct PlayArgs {
+    /// URL of the MPD.
+    url: String,
+    /// Play without a window (for now the only way to play).
+    #[arg(long)]
+    headless: bool,
+    /// ABR algorithm.
+    #[arg(long, default_value = "flick", value_parser = PossibleValuesParser::new(flick_abr::names()))]
+    abr: String,
+    /// Stop after this many seconds (of wall-clock time from the start of the session).
+    #[arg(long, value_name = "SECS", value_parser = parse_secs)]
+    duration: Option<Duration>,
+    /// Write the session report as JSON to FILE (`-` for stdout, and nothing else there).
+    #[arg(long, value_name = "FILE")]
+    report: Option<String>,
+}
+
+fn parse_secs(text: &str) -> Result<Duration, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 => Ok(Duration::from_secs_f64(s)),
+        _ => Err(format!("`{text}` is not a positive number of seconds")),
+    }
+}
+
+/// Run `flick play`.
+pub fn run(args: PlayArgs) -> anyhow::Result<()> {
+    if !args.headless {
+        eprintln!("flick: the player window is not available yet; playing headless");
+    }
+    let options = HeadlessOptions {
+        abr: args.abr.clone(),
+        player: PlayerConfig::default(),
+        duration: args.duration,
+        status: true,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let report = runtime.block_on(async {
+        let session = NativeSession::headless(&args.url, options)?;
+        let stop = session.stop_handle();
+        // Ctrl-C ends the session early; the report still covers what was played.
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                stop.stop();
+            }
+        });
+        session.run().await
+    })?;
+    drop(runtime);
+    if let Some(target) = &args.report {
+        write_report(target, &report)?;
+    }
+    eprintln!("{}", summary(&report));
+    if let Some(error) = &report.error {
+        bail!("session failed ({}): {}", error.kind, error.message);
+    }
+    Ok(())
+}
+
+fn write_report(target: &str, report: &SessionReport) -> anyhow::Result<()> {
+    let json = serde_json::to_string_pretty(report).context("serialising the session report")?;
+    if target == "-" {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{json}").context("writing the report to stdout")?;
+        out.flush().context("writing the report to stdout")?;
+    } else {
+        std::fs::write(target, json + "\n").with_context(|| format!("writing the report to {target}"))?;
+    }
+    Ok(())
+}
+
+/// One line on how the session went.
+fn summary(report: &SessionReport) -> String {
+    let startup =
+        report.startup_ms.map_or_else(|| "never started".to_string(), |ms| format!("startup {ms:.0} ms"));
+    format!(
+        "played {:.1} s in {:.1} s ({startup}), {} stalls ({:.1} s), mean video {:.0} kbit/s, {} switches, {} CDN switches",
+        report.played_s,
+        report.session_s,
+        report.stalls.len(),
+        report.rebuffer_s,
+        report.mean_video_bitrate_kbps,
+        report.switches,
+        report.cdn_switches
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_must_be_positive_seconds() {
+        assert_eq!(parse_secs("2.5"), Ok(Duration::from_millis(2500)));
+        assert!(parse_secs("0").is_err());
+        assert!(parse_secs("-1").is_err());
+        assert!(parse_secs("soon").is_err());
+        assert!(parse_secs("inf").is_err());
+    }
+}

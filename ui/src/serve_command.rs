@@ -1,0 +1,131 @@
+//! `flick serve`: Flick's test CDN. Serves a DASH folder from several local locations (`a`, `b`,
+//! ...) with throttling, latency, scripted faults and content steering, until Ctrl-C.
+//!
+//! At start it prints the manifest's URL, then one line per location (`a http://127.0.0.1:PORT/`),
+//! to stdout, so scripts can read them; the request log goes to stderr.
+
+use anyhow::Context;
+use clap::Args;
+use flick_serve::{FaultScript, ServeConfig, TestCdn};
+use std::io::Write;
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::PathBuf;
+
+/// Arguments of `flick serve`.
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// The DASH folder to serve: one `.mpd` and its segment files.
+    dir: PathBuf,
+    /// How many locations (CDNs) to run; they are named a, b, c, ...
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=26))]
+    cdns: u8,
+    /// Port of location a; the others take the next ports (default: free ports).
+    #[arg(long)]
+    port: Option<u16>,
+    /// Address to listen on.
+    #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    host: IpAddr,
+    /// Bandwidth of each location in kbit/s (default: full speed).
+    #[arg(long, value_name = "KBPS", conflicts_with = "trace", value_parser = clap::value_parser!(u64).range(1..))]
+    rate: Option<u64>,
+    /// A bandwidth trace (Pensieve text, Sabre JSON or Mahimahi) each location plays in a loop.
+    #[arg(long, value_name = "FILE")]
+    trace: Option<PathBuf>,
+    /// Delay before the first byte of every response, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    latency: u64,
+    /// A fault script (JSON): `{"faults": [{"location": "a", "at_s": 6, "kind": "no_answer"}]}`.
+    #[arg(long, value_name = "FILE")]
+    faults: Option<PathBuf>,
+    /// Announce a DASH-IF content-steering server (`/steering`) in the MPD.
+    #[arg(long)]
+    steering: bool,
+    /// Serve this folder's files (a web page) from location a under `/www/`.
+    #[arg(long, value_name = "DIR")]
+    www: Option<PathBuf>,
+    /// Do not log each request to stderr.
+    #[arg(long)]
+    quiet: bool,
+}
+
+/// Run `flick serve` until Ctrl-C.
+pub fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let faults = match &args.faults {
+        // The error names the file and the cause in one line.
+        Some(path) => {
+            FaultScript::load(path).map_err(|e| anyhow::anyhow!("reading the fault script: {e}"))?
+        }
+        None => FaultScript::default(),
+    };
+    let config = ServeConfig {
+        dir: args.dir.clone(),
+        cdns: usize::from(args.cdns),
+        host: args.host,
+        base_port: args.port,
+        rate_kbps: args.rate,
+        trace: args.trace,
+        latency_ms: args.latency,
+        faults,
+        www: args.www,
+        steering: args.steering,
+        log_requests: !args.quiet,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async {
+        let cdn = TestCdn::start(config).await.context("starting the test CDN")?;
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{}", cdn.manifest_url())?;
+        for (id, url) in cdn.location_urls() {
+            writeln!(out, "{id} {url}")?;
+        }
+        out.flush()?;
+        drop(out);
+        eprintln!(
+            "flick serve: serving {} from {} locations; Ctrl-C stops",
+            args.dir.display(),
+            cdn.locations().len()
+        );
+        tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+        cdn.shutdown().await;
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    fn parse(args: &[&str]) -> Result<ServeArgs, clap::Error> {
+        Cli::try_parse_from(std::iter::once("serve").chain(args.iter().copied())).map(|cli| cli.serve)
+    }
+
+    #[test]
+    fn options_parse_and_nonsense_is_bad_usage() {
+        let args = parse(&["dash", "--cdns", "3", "--rate", "800", "--latency", "40", "--steering"]).unwrap();
+        assert_eq!((args.cdns, args.rate, args.latency, args.steering), (3, Some(800), 40, true));
+        assert_eq!(args.host, IpAddr::V4(Ipv4Addr::LOCALHOST));
+        let defaults = parse(&["dash"]).unwrap();
+        assert_eq!((defaults.cdns, defaults.rate, defaults.quiet), (2, None, false));
+        for bad in [
+            &["dash", "--cdns", "0"][..],
+            &["dash", "--cdns", "27"],
+            &["dash", "--rate", "800", "--trace", "t.json"],
+            &["dash", "--rate", "0"],
+            &["dash", "--host", "localhost:80"],
+            &[],
+        ] {
+            let error = parse(bad).err().unwrap_or_else(|| panic!("{bad:?} parsed"));
+            assert_eq!(error.exit_code(), 2, "{bad:?}");
+        }
+    }
+}
