@@ -49,6 +49,13 @@ impl LocationSet {
         LocationSet { health: vec![LocationHealth::default(); count] }
     }
 
+    /// Make room for `count` locations (new ones start healthy).
+    pub fn grow(&mut self, count: usize) {
+        if self.health.len() < count {
+            self.health.resize(count, LocationHealth::default());
+        }
+    }
+
     /// The record of location `index`.
     pub fn health(&self, index: usize) -> Option<&LocationHealth> {
         self.health.get(index)

@@ -107,7 +107,8 @@ impl Fetcher {
     /// Start `request` on a task of the current runtime.
     pub fn start(&self, request: FetchRequest) -> JoinHandle<()> {
         let guard = self.live.enter();
-        let keep = self.keep_media || matches!(request.kind, RequestKind::Manifest | RequestKind::Index);
+        let keep = self.keep_media
+            || matches!(request.kind, RequestKind::Manifest | RequestKind::Index | RequestKind::Steering);
         let client = self.client.clone();
         let tx = self.tx.clone();
         tokio::spawn(async move {
@@ -127,6 +128,9 @@ async fn fetch(client: reqwest::Client, request: FetchRequest, keep: bool, tx: m
     let mut builder = client.get(&request.url);
     if let Some(range) = request.range {
         builder = builder.header(reqwest::header::RANGE, format!("bytes={}-{}", range.start, range.end));
+    }
+    for (name, value) in &request.headers {
+        builder = builder.header(name.as_str(), value.as_str());
     }
     let response = match builder.send().await {
         Ok(response) => response,

@@ -177,7 +177,10 @@ impl Player {
         };
         let location = base.location;
         let url = match base.url.join(&resource.url) {
-            Ok(u) => u.to_string(),
+            Ok(u) => match &self.steering {
+                Some(steering) => steering.decorate(u.to_string(), location),
+                None => u.to_string(),
+            },
             Err(e) => {
                 self.fail(PlayerError::Manifest(format!("bad segment URL {}: {e}", resource.url)));
                 return;

@@ -21,6 +21,8 @@ pub(crate) struct Steering {
     in_flight: bool,
     /// Location ids, most preferred first.
     priority: Vec<String>,
+    /// Query parameters pathway clones add to every request of a location, by location index.
+    clone_params: Vec<(usize, Vec<(String, String)>)>,
 }
 
 #[derive(Deserialize)]
@@ -33,6 +35,27 @@ struct Answer {
     reload_uri: Option<String>,
     #[serde(rename = "SERVICE-LOCATION-PRIORITY", default)]
     priority: Option<Vec<String>>,
+    #[serde(rename = "PATHWAY-CLONES", default)]
+    clones: Vec<PathwayClone>,
+}
+
+/// A new location made from an existing one by replacing the host (and adding query parameters).
+#[derive(Deserialize)]
+struct PathwayClone {
+    #[serde(rename = "BASE-ID")]
+    base: String,
+    #[serde(rename = "ID")]
+    id: String,
+    #[serde(rename = "URI-REPLACEMENT")]
+    replacement: UriReplacement,
+}
+
+#[derive(Deserialize)]
+struct UriReplacement {
+    #[serde(rename = "HOST", default)]
+    host: Option<String>,
+    #[serde(rename = "PARAMS", default)]
+    params: std::collections::BTreeMap<String, String>,
 }
 
 impl Steering {
@@ -43,12 +66,25 @@ impl Steering {
             next_at: Some(now),
             in_flight: false,
             priority: config.default_service_location.iter().cloned().collect(),
+            clone_params: Vec::new(),
         }
     }
 
     /// When the server should be asked next.
     pub fn next_at(&self) -> Option<Duration> {
         self.next_at.filter(|_| !self.in_flight)
+    }
+
+    /// `url` with the query parameters a pathway clone gives `location`.
+    pub fn decorate(&self, url: String, location: usize) -> String {
+        let Some((_, params)) = self.clone_params.iter().find(|(l, _)| *l == location) else { return url };
+        match url::Url::parse(&url) {
+            Ok(mut u) => {
+                u.query_pairs_mut().extend_pairs(params.iter());
+                u.to_string()
+            }
+            Err(_) => url,
+        }
     }
 
     /// `candidates` reordered by the server's priority (unlisted locations keep their order,
@@ -98,6 +134,7 @@ impl Player {
         steering.in_flight = false;
         match serde_json::from_slice::<Answer>(body) {
             Ok(answer) if answer.version == 1 => {
+                let clones = answer.clones;
                 if let Some(priority) = answer.priority {
                     steering.priority = priority;
                 }
@@ -109,8 +146,55 @@ impl Player {
                     .filter(|t| t.is_finite() && *t > 0.0)
                     .map_or(DEFAULT_TTL, Duration::from_secs_f64);
                 steering.next_at = Some(now + ttl.min(Duration::from_secs(86_400)));
+                for clone in clones {
+                    self.clone_pathway(&clone);
+                }
             }
             _ => steering.next_at = Some(now + RETRY),
+        }
+    }
+
+    /// Add the location a pathway clone describes (once): every base URL of the base location,
+    /// with the host replaced and the parameters added.
+    fn clone_pathway(&mut self, clone: &PathwayClone) {
+        let Some(presentation) = self.presentation.as_mut() else { return };
+        if presentation.locations.iter().any(|l| l.id == clone.id) {
+            return;
+        }
+        let Some(base) = presentation.locations.iter().position(|l| l.id == clone.base) else { return };
+        let rewrite = |url: &url::Url| -> Option<url::Url> {
+            let mut url = url.clone();
+            if let Some(host) = &clone.replacement.host {
+                let parsed = url::Url::parse(&format!("{}://{host}/", url.scheme())).ok()?;
+                url.set_host(parsed.host_str()).ok()?;
+                url.set_port(parsed.port()).ok()?;
+            }
+            Some(url)
+        };
+        let p = std::sync::Arc::make_mut(presentation);
+        let index = p.locations.len();
+        p.locations.push(crate::presentation::Location {
+            id: clone.id.clone(),
+            priority: None,
+            weight: None,
+        });
+        for rep in
+            p.periods.iter_mut().flat_map(|p| p.tracks.iter_mut()).flat_map(|t| t.representations.iter_mut())
+        {
+            let extra: Vec<BaseUrl> = rep
+                .base_urls
+                .iter()
+                .filter(|b| b.location == base)
+                .filter_map(|b| Some(BaseUrl { url: rewrite(&b.url)?, location: index }))
+                .collect();
+            rep.base_urls.extend(extra);
+        }
+        self.locations.grow(index + 1);
+        if let Some(steering) = self.steering.as_mut()
+            && !clone.replacement.params.is_empty()
+        {
+            let params = clone.replacement.params.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            steering.clone_params.push((index, params));
         }
     }
 

@@ -581,6 +581,33 @@ mod steering_and_cmcd {
     }
 
     #[test]
+    fn a_pathway_clone_adds_a_location_the_priority_can_name() {
+        let mut player = Player::new(PlayerConfig::default(), flick_abr::by_name("bola").unwrap());
+        player.handle_input(Duration::ZERO, Input::LoadPresentation { presentation: steered() });
+        let first = fetches(&mut player);
+        let steer = first.iter().find(|r| r.kind == RequestKind::Steering).unwrap();
+        let body = br#"{"VERSION":1,"TTL":300,"SERVICE-LOCATION-PRIORITY":["c","a"],
+            "PATHWAY-CLONES":[{"BASE-ID":"b","ID":"c","URI-REPLACEMENT":{"HOST":"c.example:8080","PARAMS":{"token":"t1"}}}]}"#;
+        let t = Duration::from_millis(30);
+        player.handle_input(
+            t,
+            Input::Data { id: steer.id, len: body.len() as u64, chunk: bytes::Bytes::from_static(body) },
+        );
+        player.handle_input(t, Input::Complete { id: steer.id });
+        let pending = first.iter().find(|r| r.url.starts_with("http://a/")).unwrap();
+        let t = Duration::from_millis(100);
+        player.handle_input(t, Input::Data { id: pending.id, len: 1000, chunk: bytes::Bytes::new() });
+        player.handle_input(t, Input::Complete { id: pending.id });
+        let next = fetches(&mut player);
+        assert!(!next.is_empty());
+        assert!(
+            next.iter().all(|r| r.url.starts_with("http://c.example:8080/") && r.url.contains("token=t1")),
+            "{next:?}"
+        );
+        assert_eq!(player.presentation().unwrap().locations.last().unwrap().id, "c");
+    }
+
+    #[test]
     fn a_broken_steering_server_changes_nothing() {
         let mut player = Player::new(PlayerConfig::default(), flick_abr::by_name("bola").unwrap());
         player.handle_input(Duration::ZERO, Input::LoadPresentation { presentation: steered() });
