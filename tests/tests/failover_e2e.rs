@@ -122,13 +122,39 @@ fn a_dying_location_costs_no_stall_in_reality_or_in_simulation() {
             assert!(late.clone().count() > 0 && late.clone().all(|s| s.location == "b"), "{what}");
         }
         let sim = simulated(&ladder, *kind);
+        let (real_changes, sim_changes) = (video_location_changes(report), video_location_changes(&sim));
+        eprintln!(
+            "{what:<22} simulated: stalls {} bitrate {:>5.0} kbit/s; video location changes in {PLAY:?}: real {real_changes}, simulated {sim_changes}",
+            sim.stalls.len(),
+            sim.mean_video_bitrate_kbps,
+        );
         assert_eq!(sim.stalls.len(), report.stalls.len(), "{what}: the simulator disagrees on stalls");
+        // A probe of the failed location is two changes (there and back); the two may differ by
+        // one probe, whose timing depends on when the timeouts fire.
+        assert!(
+            real_changes.abs_diff(sim_changes) <= 2,
+            "{what}: real {real_changes}, simulated {sim_changes}"
+        );
         assert_eq!(
             sim.cdn_switches >= 1,
             report.cdn_switches >= 1,
             "{what}: the simulator disagrees on failover"
         );
     }
+}
+
+/// Changes of location between consecutive video requests sent in the first `PLAY` of a session.
+fn video_location_changes(report: &SessionReport) -> usize {
+    let mut requests: Vec<_> = report
+        .segments
+        .iter()
+        .filter(|s| {
+            s.track == flick_player::presentation::TrackKind::Video
+                && s.start_ms < PLAY.as_secs_f64() * 1000.0
+        })
+        .collect();
+    requests.sort_by(|a, b| a.start_ms.total_cmp(&b.start_ms));
+    requests.windows(2).filter(|w| w[0].location != w[1].location).count()
 }
 
 async fn real_owned(dir: std::path::PathBuf, kind: Option<FaultKind>) -> SessionReport {

@@ -1,8 +1,8 @@
 //! A ladder read from a local DASH folder: the MPD's video representations, with every segment's
 //! real size taken from the files on disk (whole files, byte ranges, or a `sidx` index).
 
-use super::ladder::{Ladder, LadderError};
-use flick_player::presentation::{MediaSegment, SegmentIndex, TrackKind};
+use super::ladder::{AudioLadder, Ladder, LadderError};
+use flick_player::presentation::{MediaSegment, SegmentIndex, Track, TrackKind};
 use std::path::{Path, PathBuf};
 
 /// Read the ladder of the first `.mpd` file in `dir`.
@@ -25,7 +25,37 @@ pub fn load(dir: &Path) -> Result<Ladder, LadderError> {
         url::Url::from_file_path(&absolute).map_err(|()| format("the MPD path is not absolute".into()))?;
     let presentation =
         flick_player::manifest::parse(&bytes, &url).map_err(|e| format(format!("{}: {e}", mpd.display())))?;
-    let track = presentation.track(TrackKind::Video).ok_or_else(|| format("the MPD has no video".into()))?;
+    let video = presentation.track(TrackKind::Video).ok_or_else(|| format("the MPD has no video".into()))?;
+    let (count, sizes, duration) = track_sizes(video, dir)?;
+    let audio = match presentation.track(TrackKind::Audio) {
+        Some(track) => {
+            let (count, sizes, segment_duration) = track_sizes(track, dir)?;
+            let rep = &track.representations[0];
+            let sizes = sizes.into_iter().take(count).map(|column| column[0]).collect();
+            Some(AudioLadder { bitrate: rep.bandwidth, sizes, segment_duration })
+        }
+        None => None,
+    };
+    Ok(Ladder {
+        name: dir.display().to_string(),
+        segment_duration: duration,
+        bitrates: video.representations.iter().map(|r| r.bandwidth).collect(),
+        sizes,
+        segments: count,
+        audio,
+    })
+}
+
+/// Segment count, `sizes[segment][rung]` from disk, and the first segment's duration of a track.
+fn track_sizes(
+    track: &Track,
+    dir: &Path,
+) -> Result<(usize, Vec<Vec<u64>>, std::time::Duration), LadderError> {
+    let format = |message: String| LadderError::Format { path: dir.to_path_buf(), message };
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| LadderError::Io { path, source }
+    };
     let mut columns: Vec<Vec<MediaSegment>> = Vec::new();
     for rep in &track.representations {
         let base = rep.base_urls.first().ok_or_else(|| format(format!("{}: no base URL", rep.id)))?;
@@ -51,11 +81,10 @@ pub fn load(dir: &Path) -> Result<Ladder, LadderError> {
             }
         };
         columns.push(segments);
-        let _ = base;
     }
     let count = columns.iter().map(Vec::len).min().unwrap_or(0);
     if count == 0 {
-        return Err(format("the video representations have no segments".into()));
+        return Err(format(format!("the {:?} representations have no segments", track.kind)));
     }
     let mut sizes = vec![Vec::with_capacity(columns.len()); count];
     for (rep, column) in track.representations.iter().zip(&columns) {
@@ -72,13 +101,7 @@ pub fn load(dir: &Path) -> Result<Ladder, LadderError> {
             sizes[s].push(size);
         }
     }
-    Ok(Ladder {
-        name: dir.display().to_string(),
-        segment_duration: columns[0][0].duration,
-        bitrates: track.representations.iter().map(|r| r.bandwidth).collect(),
-        sizes,
-        segments: count,
-    })
+    Ok((count, sizes, columns[0][0].duration))
 }
 
 fn file_of(base: &url::Url, reference: &str) -> Option<PathBuf> {

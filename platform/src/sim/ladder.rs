@@ -30,6 +30,19 @@ pub struct Ladder {
     pub sizes: Vec<Vec<u64>>,
     /// Segments played.
     pub segments: usize,
+    /// An audio track beside the video (from a DASH folder), fetched as the players fetch it.
+    pub audio: Option<AudioLadder>,
+}
+
+/// One audio representation with its segment sizes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AudioLadder {
+    /// Its rate.
+    pub bitrate: Bitrate,
+    /// Segment sizes in bytes.
+    pub sizes: Vec<u64>,
+    /// Nominal segment duration.
+    pub segment_duration: Duration,
 }
 
 /// Why a ladder could not be read.
@@ -87,6 +100,7 @@ impl Ladder {
             segment_duration: Duration::from_secs_f64(m.segment_duration_ms / 1000.0),
             bitrates: m.bitrates_kbps.iter().map(|&k| Bitrate::from_kbps_f64(k)).collect(),
             segments: m.segment_sizes_bits.len(),
+            audio: None,
             sizes: m
                 .segment_sizes_bits
                 .iter()
@@ -125,6 +139,7 @@ impl Ladder {
             bitrates: PENSIEVE_BITRATES_KBPS.iter().map(|&k| Bitrate::from_kbps(k)).collect(),
             sizes: (0..chunks).map(|s| columns.iter().map(|c| c[s]).collect()).collect(),
             segments: PENSIEVE_CHUNKS.min(chunks),
+            audio: None,
         })
     }
 
@@ -177,13 +192,15 @@ impl Ladder {
                 id: None,
                 start: Duration::ZERO,
                 duration: Some(duration),
-                tracks: vec![Track {
+                tracks: std::iter::once(Track {
                     kind: TrackKind::Video,
                     id: None,
                     language: None,
                     mime_type: Some("video/mp4".into()),
                     representations,
-                }],
+                })
+                .chain(self.audio.as_ref().map(|audio| audio.track(&base_urls, &mut sizes)))
+                .collect(),
             }],
             locations: locations
                 .iter()
@@ -192,6 +209,45 @@ impl Ladder {
             steering: None,
         };
         SimContent { presentation: Arc::new(presentation), sizes: Arc::new(sizes) }
+    }
+}
+
+impl AudioLadder {
+    fn track(&self, base_urls: &[BaseUrl], sizes: &mut HashMap<String, u64>) -> Track {
+        let segments = self
+            .sizes
+            .iter()
+            .enumerate()
+            .map(|(s, &size)| {
+                let path = format!("a0/{s}.m4s");
+                sizes.insert(format!("/{path}"), size);
+                MediaSegment {
+                    location: SegmentRef { url: path, range: None },
+                    number: s as u64,
+                    start: self.segment_duration * s as u32,
+                    duration: self.segment_duration,
+                    size: Some(Bytes(size)),
+                }
+            })
+            .collect();
+        Track {
+            kind: TrackKind::Audio,
+            id: None,
+            language: None,
+            mime_type: Some("audio/mp4".into()),
+            representations: vec![Representation {
+                id: "a0".into(),
+                bandwidth: self.bitrate,
+                width: None,
+                height: None,
+                frame_rate: None,
+                codecs: None,
+                mime_type: Some("audio/mp4".into()),
+                audio_sampling_rate: None,
+                base_urls: base_urls.to_vec(),
+                segments: SegmentIndex::Listed { init: None, segments },
+            }],
+        }
     }
 }
 

@@ -9,7 +9,7 @@ pub mod session;
 pub mod trace;
 
 pub use batch::{AlgorithmSummary, BatchSpec, SessionRow, run_batch, run_sessions, summarise};
-pub use ladder::{Ladder, LadderError, SimContent};
+pub use ladder::{AudioLadder, Ladder, LadderError, SimContent};
 pub use optimal::{OfflineOptimum, OptimumError, OptimumSpec, offline_optima, offline_optimum};
 pub use session::{Model, SessionSpec, run_session};
 pub use trace::{Trace, TraceError, TracePeriod};

@@ -738,6 +738,7 @@ mod tests {
             bitrates: rates.iter().map(|&k| Bitrate::from_kbps(k)).collect(),
             sizes: (0..chunks).map(|_| rates.iter().map(|&k| k * 4000 / 8).collect()).collect(),
             segments: chunks,
+            audio: None,
         }
     }
 
