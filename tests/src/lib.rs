@@ -95,3 +95,47 @@ pub mod fixtures {
         mpd
     }
 }
+
+pub mod evaluation {
+    //! Runs over the shared traces and ladders (`../shared/data`), as the reference tests make them.
+
+    use flick_platform::sim::{AlgorithmSummary, BatchSpec, Ladder, Model, Trace, run_batch};
+    use std::path::PathBuf;
+    use std::time::Duration;
+
+    /// The shared data folder beside the repository.
+    pub fn shared_data() -> PathBuf {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
+        assert!(dir.is_dir(), "the shared data folder is missing at {}", dir.display());
+        dir
+    }
+
+    /// Every algorithm of `algorithms` on every trace of `traces/<traces>`, with
+    /// `ladders/<ladder>`, the model's player (`buffer` seconds of buffer if given) and its
+    /// reference protocol for carrying ABR state.
+    pub fn evaluate(
+        model: Model,
+        traces: &str,
+        ladder: &str,
+        buffer: Option<u64>,
+        algorithms: &[&str],
+    ) -> Vec<AlgorithmSummary> {
+        let data = shared_data();
+        let traces = Trace::load_all(&data.join("traces").join(traces)).expect("the shared traces load");
+        let content = Ladder::load(&data.join("ladders").join(ladder))
+            .expect("the shared ladder loads")
+            .content(&["a"]);
+        let algorithms: Vec<String> = algorithms.iter().map(|s| s.to_string()).collect();
+        let spec = BatchSpec {
+            traces: &traces,
+            content: &content,
+            algorithms: &algorithms,
+            model,
+            player: model.player_config(buffer.map(Duration::from_secs)),
+            network: Default::default(),
+            seed: 0,
+            carry_abr_state: model.carries_abr_state(),
+        };
+        run_batch(&spec, &|| {}).expect("known algorithms")
+    }
+}

@@ -3,40 +3,7 @@
 //! with BOLA and the throughput rule.
 
 use flick_platform::sim::{AlgorithmSummary, BatchSpec, Ladder, Model, Trace, run_batch};
-use std::path::PathBuf;
-use std::time::Duration;
-
-fn shared() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
-    assert!(dir.is_dir(), "the shared data folder is missing at {}", dir.display());
-    dir
-}
-
-fn run(
-    model: Model,
-    traces: &str,
-    ladder: &str,
-    buffer: Option<u64>,
-    algorithms: &[&str],
-) -> Vec<AlgorithmSummary> {
-    let data = shared();
-    let traces = Trace::load_all(&data.join("traces").join(traces)).unwrap();
-    assert_eq!(traces.len(), 142);
-    let ladder = Ladder::load(&data.join("ladders").join(ladder)).unwrap();
-    let content = ladder.content(&["a"]);
-    let algorithms: Vec<String> = algorithms.iter().map(|s| s.to_string()).collect();
-    let spec = BatchSpec {
-        traces: &traces,
-        content: &content,
-        algorithms: &algorithms,
-        model,
-        player: model.player_config(buffer.map(Duration::from_secs)),
-        network: Default::default(),
-        seed: 0,
-        carry_abr_state: model.carries_abr_state(),
-    };
-    run_batch(&spec, &|| {}).unwrap()
-}
+use flick_tests::evaluation::{evaluate, shared_data as shared};
 
 fn assert_near(summary: &AlgorithmSummary, reference: f64) {
     assert!(
@@ -50,7 +17,7 @@ fn assert_near(summary: &AlgorithmSummary, reference: f64) {
 
 #[test]
 fn pensieve_model_reproduces_bba_and_robust_mpc() {
-    let results = run(Model::Pensieve, "pensieve-test", "envivio", None, &["bba", "robust-mpc"]);
+    let results = evaluate(Model::Pensieve, "pensieve-test", "envivio", None, &["bba", "robust-mpc"]);
     assert_near(&results[0], 0.639);
     assert_near(&results[1], 0.876);
     // Scored as Pensieve scores: chunks 1..47 of 48.
@@ -59,7 +26,8 @@ fn pensieve_model_reproduces_bba_and_robust_mpc() {
 
 #[test]
 fn sabre_model_reproduces_bola_and_the_throughput_rule() {
-    let results = run(Model::Sabre, "pensieve-test-sabre", "envivio.json", Some(60), &["bola", "throughput"]);
+    let results =
+        evaluate(Model::Sabre, "pensieve-test-sabre", "envivio.json", Some(60), &["bola", "throughput"]);
     assert_near(&results[0], 0.846);
     assert_near(&results[1], 0.671);
     assert!(results[0].rows.iter().all(|r| r.report.scored_chunks == 48));

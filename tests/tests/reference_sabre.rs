@@ -2,41 +2,8 @@
 //! reproduced with the real player core in the simulator under Sabre's model, and every algorithm
 //! the registry knows played to the end of every trace under the other two models.
 
-use flick_platform::sim::{AlgorithmSummary, BatchSpec, Ladder, Model, Trace, run_batch};
-use std::path::PathBuf;
-use std::time::Duration;
-
-fn shared() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
-    assert!(dir.is_dir(), "the shared data folder is missing at {}", dir.display());
-    dir
-}
-
-fn run(
-    model: Model,
-    traces: &str,
-    ladder: &str,
-    buffer: Option<u64>,
-    algorithms: &[&str],
-) -> Vec<AlgorithmSummary> {
-    let data = shared();
-    let traces = Trace::load_all(&data.join("traces").join(traces)).unwrap();
-    assert_eq!(traces.len(), 142);
-    let ladder = Ladder::load(&data.join("ladders").join(ladder)).unwrap();
-    let content = ladder.content(&["a"]);
-    let algorithms: Vec<String> = algorithms.iter().map(|s| s.to_string()).collect();
-    let spec = BatchSpec {
-        traces: &traces,
-        content: &content,
-        algorithms: &algorithms,
-        model,
-        player: model.player_config(buffer.map(Duration::from_secs)),
-        network: Default::default(),
-        seed: 0,
-        carry_abr_state: model.carries_abr_state(),
-    };
-    run_batch(&spec, &|| {}).unwrap()
-}
+use flick_platform::sim::{AlgorithmSummary, Model};
+use flick_tests::evaluation::evaluate;
 
 fn assert_near(summary: &AlgorithmSummary, reference: f64) {
     eprintln!("{}: mean QoE_lin {:.6} (reference {reference})", summary.abr, summary.mean_qoe_lin);
@@ -51,7 +18,7 @@ fn assert_near(summary: &AlgorithmSummary, reference: f64) {
 
 #[test]
 fn sabre_model_reproduces_bola_e_dynamic_and_dynamic_dash() {
-    let results = run(
+    let results = evaluate(
         Model::Sabre,
         "pensieve-test-sabre",
         "envivio.json",
@@ -68,7 +35,7 @@ fn sabre_model_reproduces_bola_e_dynamic_and_dynamic_dash() {
 fn every_algorithm_plays_every_pensieve_trace_to_the_end() {
     let names = flick_abr::names();
     for model in [Model::Flick, Model::Pensieve] {
-        let results = run(model, "pensieve-test", "envivio", None, names);
+        let results = evaluate(model, "pensieve-test", "envivio", None, names);
         assert_eq!(results.len(), names.len());
         for (summary, name) in results.iter().zip(names) {
             eprintln!("{model:?} {name}: mean QoE_lin {:.4}", summary.mean_qoe_lin);
