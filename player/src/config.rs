@@ -69,6 +69,8 @@ pub struct PlayerConfig {
     /// A location that failed is tried again (probed) only with at least this much buffer, unless
     /// no other location is available.
     pub probe_buffer: Duration,
+    /// Seed of the session's choices (the DVB `@weight` choice among equally preferred locations).
+    pub seed: u64,
     /// Send CMCD (CTA-5004) with segment requests.
     pub cmcd: Option<crate::cmcd::CmcdConfig>,
     /// Throughput estimator parameters.
@@ -92,6 +94,7 @@ impl Default for PlayerConfig {
             give_up_after: Duration::from_secs(10),
             probe_buffer: Duration::from_secs(10),
             cmcd: None,
+            seed: 0,
             estimator: EstimatorConfig::default(),
             autoplay: true,
             record_log: false,

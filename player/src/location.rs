@@ -37,6 +37,36 @@ pub enum Pick {
     Wait(Duration),
 }
 
+/// The location among the most preferred (lowest DVB `@priority`) that this session favours:
+/// chosen with probability proportional to DVB `@weight`, from `seed`. `None` when there is no
+/// choice to make (without any `@weight`, document order decides).
+pub fn weighted_choice(locations: &[crate::presentation::Location], seed: u64) -> Option<usize> {
+    let best = locations.iter().map(|l| l.priority.unwrap_or(1)).min()?;
+    let group: Vec<(usize, u64)> = locations
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.priority.unwrap_or(1) == best)
+        .map(|(i, l)| (i, u64::from(l.weight.unwrap_or(1))))
+        .collect();
+    let total: u64 = group.iter().map(|&(_, w)| w).sum();
+    let weighted = locations.iter().any(|l| l.weight.is_some());
+    if !weighted || group.len() < 2 || total == 0 {
+        return None;
+    }
+    // SplitMix64 of the seed, reduced to the total weight.
+    let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    let mut ticket = (z ^ (z >> 31)) % total;
+    for (i, w) in group {
+        if ticket < w {
+            return Some(i);
+        }
+        ticket -= w;
+    }
+    None
+}
+
 /// Health records for every location of a presentation.
 #[derive(Clone, Debug, Default)]
 pub struct LocationSet {
@@ -153,6 +183,28 @@ mod tests {
         assert_eq!(set.pick(&b, later, false), Pick::Now(0), "nothing healthy: probe anyway");
         set.succeeded(0);
         assert_eq!(set.pick(&b, later, false), Pick::Now(0));
+    }
+
+    #[test]
+    fn equally_preferred_locations_are_chosen_in_proportion_to_their_weight() {
+        use crate::presentation::Location;
+        let loc = |id: &str, priority, weight| Location {
+            id: id.into(),
+            priority: Some(priority),
+            weight: Some(weight),
+        };
+        let locations = [loc("a", 1, 1), loc("b", 1, 3), loc("c", 2, 100)];
+        let picks: Vec<usize> = (0..4000).filter_map(|seed| weighted_choice(&locations, seed)).collect();
+        assert_eq!(picks.len(), 4000);
+        let b = picks.iter().filter(|&&i| i == 1).count() as f64 / 4000.0;
+        assert!((b - 0.75).abs() < 0.03, "b chosen {b}");
+        assert!(picks.iter().all(|&i| i != 2), "a less preferred location is never the first choice");
+        assert_eq!(weighted_choice(&locations[..1], 7), None);
+        let plain = [
+            Location { id: "a".into(), priority: None, weight: None },
+            Location { id: "b".into(), priority: None, weight: None },
+        ];
+        assert_eq!(weighted_choice(&plain, 7), None, "no DVB weights: document order");
     }
 
     #[test]

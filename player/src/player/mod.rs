@@ -86,6 +86,8 @@ pub struct Player {
     now: Duration,
     log: Vec<LogEntry>,
     steering: Option<steering::Steering>,
+    /// The location DVB `@weight` made this session favour, if any.
+    favoured_location: Option<usize>,
     /// Whether the buffer ran dry since the last media request (CMCD `bs`).
     starved_since_request: bool,
 }
@@ -117,6 +119,7 @@ impl Player {
             now: Duration::ZERO,
             log: Vec::new(),
             steering: None,
+            favoured_location: None,
             starved_since_request: false,
         }
     }

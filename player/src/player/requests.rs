@@ -55,6 +55,7 @@ impl Player {
 
     pub(super) fn start_presentation(&mut self, presentation: Arc<Presentation>) {
         self.locations = LocationSet::new(presentation.locations.len());
+        self.favoured_location = crate::location::weighted_choice(&presentation.locations, self.config.seed);
         self.steering = presentation.steering.as_ref().map(|s| super::steering::Steering::new(s, self.now));
         let video_rungs = presentation.track(TrackKind::Video).map_or(0, |t| t.representations.len());
         self.emit(PlayerEvent::PresentationLoaded { duration: presentation.duration, video_rungs });

@@ -162,9 +162,14 @@ impl Player {
             }
         };
         let may_probe = self.track_level(i) >= self.config.probe_buffer;
-        let candidates = match &self.steering {
-            Some(s) => std::borrow::Cow::Owned(s.order(&rep.base_urls, &presentation.locations)),
-            None => std::borrow::Cow::Borrowed(&rep.base_urls[..]),
+        let candidates = match (&self.steering, self.favoured_location) {
+            (Some(s), _) => std::borrow::Cow::Owned(s.order(&rep.base_urls, &presentation.locations)),
+            (None, Some(favoured)) => {
+                let mut ordered = rep.base_urls.clone();
+                ordered.sort_by_key(|b| b.location != favoured);
+                std::borrow::Cow::Owned(ordered)
+            }
+            (None, None) => std::borrow::Cow::Borrowed(&rep.base_urls[..]),
         };
         let base = match self.locations.pick(&candidates, self.now, may_probe) {
             Pick::Now(k) => &candidates[k],

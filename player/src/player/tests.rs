@@ -366,6 +366,18 @@ fn a_location_that_recovers_is_probed_and_used_again() {
 }
 
 #[test]
+fn dvb_weights_pick_among_equally_preferred_locations() {
+    let mut p = (*presentation(3, &["a", "b"])).clone();
+    p.locations[0].weight = Some(0);
+    p.locations[1].weight = Some(5);
+    let mut d = Driver::new(PlayerConfig::default(), "bola");
+    d.input(Input::LoadPresentation { presentation: Arc::new(p) });
+    d.run_until(Duration::from_secs(60));
+    assert_eq!(d.player.state(), PlayerState::Ended);
+    assert!(d.fetched.iter().all(|r| r.url.starts_with("http://b/")), "{:?}", d.fetched);
+}
+
+#[test]
 fn every_location_dead_ends_in_a_typed_error_within_the_limit() {
     let mut d = Driver::new(PlayerConfig::default(), "bola");
     d.dead = vec!["a".into(), "b".into()];
