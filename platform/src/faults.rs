@@ -78,12 +78,12 @@ pub struct Fault {
 #[derive(Debug, thiserror::Error)]
 pub enum FaultScriptError {
     /// The file could not be read.
-    #[error("{path}: {source}")]
+    #[error("{path}: {cause}")]
     Io {
         /// File.
         path: String,
         /// Cause.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The content is not a fault script.
     #[error("{path}: {message}")]
@@ -99,7 +99,7 @@ impl FaultScript {
     /// Read a script from a JSON file.
     pub fn load(path: &Path) -> Result<FaultScript, FaultScriptError> {
         let text = std::fs::read_to_string(path)
-            .map_err(|source| FaultScriptError::Io { path: path.display().to_string(), source })?;
+            .map_err(|cause| FaultScriptError::Io { path: path.display().to_string(), cause })?;
         Self::parse(&text)
             .map_err(|message| FaultScriptError::Format { path: path.display().to_string(), message })
     }

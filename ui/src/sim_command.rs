@@ -1,5 +1,6 @@
 //! `flick sim`: every algorithm on every trace, a table per algorithm, JSON and CSV output.
 
+use crate::compare::UsageError;
 use anyhow::{Context, bail};
 use clap::Args;
 use flick_platform::sim::network::FlickNetworkConfig;
@@ -62,7 +63,9 @@ struct SimDocument<'a> {
 /// Run `flick sim`.
 pub fn run(args: SimArgs) -> anyhow::Result<()> {
     let Some(model) = Model::from_name(&args.model) else {
-        bail!("unknown model `{}` (known: flick, pensieve, sabre)", args.model);
+        return Err(
+            UsageError(format!("unknown model `{}` (known: flick, pensieve, sabre)", args.model)).into()
+        );
     };
     let mut traces = Vec::new();
     for path in &args.traces {
@@ -76,7 +79,9 @@ pub fn run(args: SimArgs) -> anyhow::Result<()> {
     let ladder =
         Ladder::load(&args.ladder).with_context(|| format!("reading ladder {}", args.ladder.display()))?;
     let buffer = match args.buffer {
-        Some(s) if !(s.is_finite() && s > 0.0) => bail!("--buffer must be a positive number of seconds"),
+        Some(s) if !(s.is_finite() && s > 0.0) => {
+            return Err(UsageError("--buffer must be a positive number of seconds".into()).into());
+        }
         Some(s) => Some(Duration::from_secs_f64(s)),
         None => None,
     };
@@ -121,7 +126,7 @@ pub fn run(args: SimArgs) -> anyhow::Result<()> {
             bar.set_draw_target(ProgressDrawTarget::stderr());
         }
     };
-    let summaries = run_batch(&spec, &tick)?;
+    let summaries = run_batch(&spec, &tick).map_err(|e| UsageError(e.to_string()))?;
     bar.finish_and_clear();
     let elapsed = started.elapsed();
     let stdout_taken = args.json.as_deref() == Some("-") || args.csv.as_deref() == Some("-");

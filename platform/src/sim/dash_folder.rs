@@ -10,7 +10,7 @@ pub fn load(dir: &Path) -> Result<Ladder, LadderError> {
     let format = |message: String| LadderError::Format { path: dir.to_path_buf(), message };
     let io = |path: &Path| {
         let path = path.to_path_buf();
-        move |source| LadderError::Io { path, source }
+        move |cause| LadderError::Io { path, cause }
     };
     let mut mpds: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(io(dir))?
@@ -54,7 +54,7 @@ fn track_sizes(
     let format = |message: String| LadderError::Format { path: dir.to_path_buf(), message };
     let io = |path: &Path| {
         let path = path.to_path_buf();
-        move |source| LadderError::Io { path, source }
+        move |cause| LadderError::Io { path, cause }
     };
     let mut columns: Vec<Vec<MediaSegment>> = Vec::new();
     for rep in &track.representations {

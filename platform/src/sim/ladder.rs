@@ -49,12 +49,12 @@ pub struct AudioLadder {
 #[derive(Debug, thiserror::Error)]
 pub enum LadderError {
     /// A file could not be read.
-    #[error("{path}: {source}")]
+    #[error("{path}: {cause}")]
     Io {
         /// File.
         path: PathBuf,
         /// Cause.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The content is not a usable ladder.
     #[error("{path}: {message}")]
@@ -78,7 +78,7 @@ impl Ladder {
     /// local DASH folder (an MPD and its segment files).
     pub fn load(path: &Path) -> Result<Ladder, LadderError> {
         let format = |message: String| LadderError::Format { path: path.to_path_buf(), message };
-        let io = |source| LadderError::Io { path: path.to_path_buf(), source };
+        let io = |cause| LadderError::Io { path: path.to_path_buf(), cause };
         if path.is_dir() {
             if path.join("video_size_0").exists() {
                 return Self::load_pensieve(path);
@@ -117,7 +117,7 @@ impl Ladder {
                 break;
             }
             let text = std::fs::read_to_string(&file)
-                .map_err(|source| LadderError::Io { path: file.clone(), source })?;
+                .map_err(|cause| LadderError::Io { path: file.clone(), cause })?;
             let sizes: Result<Vec<u64>, _> = text.split_whitespace().map(str::parse).collect();
             columns
                 .push(sizes.map_err(|e| LadderError::Format { path: file.clone(), message: e.to_string() })?);

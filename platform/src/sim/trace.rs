@@ -27,12 +27,12 @@ pub struct Trace {
 #[derive(Debug, thiserror::Error)]
 pub enum TraceError {
     /// The file could not be read.
-    #[error("{path}: {source}")]
+    #[error("{path}: {cause}")]
     Io {
         /// File.
         path: PathBuf,
         /// Cause.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The file is not a trace in any known format.
     #[error("{path}: {message}")]
@@ -55,7 +55,7 @@ impl Trace {
     /// Read a trace, recognising its format from its content.
     pub fn load(path: &Path) -> Result<Trace, TraceError> {
         let text = std::fs::read_to_string(path)
-            .map_err(|source| TraceError::Io { path: path.to_path_buf(), source })?;
+            .map_err(|cause| TraceError::Io { path: path.to_path_buf(), cause })?;
         let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
         let format_error = |message: String| TraceError::Format { path: path.to_path_buf(), message };
         let periods = if text.trim_start().starts_with('[') {
@@ -75,7 +75,7 @@ impl Trace {
     pub fn load_all(path: &Path) -> Result<Vec<Trace>, TraceError> {
         if path.is_dir() {
             let mut files: Vec<PathBuf> = std::fs::read_dir(path)
-                .map_err(|source| TraceError::Io { path: path.to_path_buf(), source })?
+                .map_err(|cause| TraceError::Io { path: path.to_path_buf(), cause })?
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| p.is_file())
                 .collect();
