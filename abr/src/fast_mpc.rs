@@ -281,17 +281,18 @@ impl FastMpc {
     }
 
     fn table(&mut self, ctx: &DecisionContext<'_>) -> &Table {
-        let stale = self.table.as_ref().is_none_or(|t| !t.key.matches(ctx, &self.config));
-        if stale {
+        if self.table.as_ref().is_some_and(|t| !t.key.matches(ctx, &self.config)) {
+            self.table = None;
+        }
+        let config = self.config;
+        self.table.get_or_insert_with(|| {
             let rungs = ctx.rungs.len().min(MAX_RUNGS);
-            let key = TableKey {
+            table_for(TableKey {
                 kbps: ctx.rungs[..rungs].iter().map(|r| r.kbps()).collect(),
                 segment_s: ctx.segment_duration.as_secs_f64(),
-                config: self.config,
-            };
-            self.table = Some(table_for(key));
-        }
-        self.table.as_deref().expect("table set above")
+                config,
+            })
+        })
     }
 }
 
