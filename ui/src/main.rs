@@ -2,6 +2,7 @@
 
 mod compare;
 mod play_command;
+mod progress;
 mod serve_command;
 mod sim_command;
 

@@ -1,16 +1,15 @@
 //! `flick sim`: every algorithm on every trace, a table per algorithm, JSON and CSV output.
 
 use crate::compare::UsageError;
+use crate::progress::SweepProgress;
 use anyhow::{Context, bail};
 use clap::Args;
-use flick_platform::sim::network::FlickNetworkConfig;
+use flick_platform::sim::network::{FlickNetworkConfig, location_name};
 use flick_platform::sim::{AlgorithmSummary, BatchSpec, Ladder, Model, Trace, run_batch};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Arguments of `flick sim`.
 #[derive(Args, Debug)]
@@ -94,8 +93,7 @@ pub fn run(args: SimArgs) -> anyhow::Result<()> {
         }
         None => FlickNetworkConfig::default(),
     };
-    let names: Vec<String> =
-        (0..network.locations.len().clamp(1, 26)).map(|i| char::from(b'a' + i as u8).to_string()).collect();
+    let names: Vec<String> = (0..network.locations.len().max(1)).map(location_name).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let content = ladder.content(&names);
     let spec = BatchSpec {
@@ -108,27 +106,10 @@ pub fn run(args: SimArgs) -> anyhow::Result<()> {
         seed: args.seed,
         carry_abr_state: model.carries_abr_state() && !args.independent_sessions,
     };
-    let total = (traces.len() * args.abr.len()) as u64;
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {pos}/{len} sessions [{bar:30}] {per_sec} eta {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    let started = Instant::now();
-    let shown = Mutex::new(false);
-    let tick = || {
-        bar.inc(1);
-        if started.elapsed() > Duration::from_secs(1)
-            && let Ok(mut shown) = shown.lock()
-            && !*shown
-        {
-            *shown = true;
-            bar.set_draw_target(ProgressDrawTarget::stderr());
-        }
-    };
+    let progress = SweepProgress::new((traces.len() * args.abr.len()) as u64, "sessions");
+    let tick = || progress.tick();
     let summaries = run_batch(&spec, &tick).map_err(|e| UsageError(e.to_string()))?;
-    bar.finish_and_clear();
-    let elapsed = started.elapsed();
+    let elapsed = progress.finish();
     let stdout_taken = args.json.as_deref() == Some("-") || args.csv.as_deref() == Some("-");
     let table = render_table(&summaries, model, traces.len(), elapsed);
     if stdout_taken {

@@ -6,6 +6,7 @@ mod stats;
 mod table;
 mod timeline;
 
+use crate::progress::SweepProgress;
 use anyhow::{Context, bail};
 use clap::Args;
 use flick_platform::sim::network::FlickNetworkConfig;
@@ -14,12 +15,10 @@ use flick_platform::sim::{
     AlgorithmSummary, BatchSpec, Ladder, Model, OfflineOptimum, SessionRow, Trace, offline_optima, run_batch,
     summarise,
 };
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use stats::{BOOTSTRAP_SEED, CONFIDENCE, RESAMPLES, Row};
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Arguments of `flick compare`.
@@ -168,26 +167,9 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         carry_abr_state: model.carries_abr_state(),
     };
 
-    let total = (traces.len() * (args.abr.len() + 1)) as u64;
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} {pos}/{len} sessions and optima [{bar:30}] {per_sec} eta {eta}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let progress = SweepProgress::new((traces.len() * (args.abr.len() + 1)) as u64, "sessions and optima");
     let started = Instant::now();
-    let shown = Mutex::new(false);
-    let tick = || {
-        bar.inc(1);
-        if started.elapsed() > Duration::from_secs(1)
-            && let Ok(mut shown) = shown.lock()
-            && !*shown
-        {
-            *shown = true;
-            bar.set_draw_target(ProgressDrawTarget::stderr());
-        }
-    };
+    let tick = || progress.tick();
     let summaries = run_batch(&spec, &tick)?;
     let optimum_started = Instant::now();
     let optimum: Vec<OfflineOptimum> = offline_optima(&spec, &ladder, DEFAULT_MAX_TRANSITIONS, &tick)
@@ -195,7 +177,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         .collect::<Result<_, _>>()
         .context("computing the offline optimum")?;
     let optimum_time = optimum_started.elapsed();
-    bar.finish_and_clear();
+    progress.finish();
     let elapsed = started.elapsed();
 
     // Rows: every algorithm, then the optimum (its replayed sessions give bit rate and the rest).
