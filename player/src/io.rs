@@ -129,6 +129,34 @@ pub enum Input {
         /// Current playback position.
         position: Duration,
     },
+    /// What the decoder holds of one track, as time ranges on the presentation timeline.
+    ///
+    /// Send it only when every [`Output::Append`] of that track emitted so far has been processed
+    /// (nothing queued, nothing being appended): the core then trusts it over its own count. Media
+    /// the core appended but the decoder no longer holds ahead of the position (evicted for quota,
+    /// or dropped) is fetched again.
+    Buffered {
+        /// Track reported on.
+        track: TrackKind,
+        /// Buffered ranges, `(start, end)`, in any order.
+        ranges: Vec<(Duration, Duration)>,
+    },
+    /// Frame counters of the video decoder since the session started.
+    DecoderFrames {
+        /// Frames decoded (shown or dropped).
+        decoded: u64,
+        /// Frames dropped (late, or never shown).
+        dropped: u64,
+    },
+    /// Play another track of the same kind (another audio language, say): `index` counts the
+    /// period's tracks of `kind` that have representations, in document order. Playback restarts
+    /// at the current position, as after a seek.
+    SelectTrack {
+        /// Kind of track.
+        kind: TrackKind,
+        /// Which of them.
+        index: usize,
+    },
 }
 
 /// Whether an [`Append`] carries an init segment or media.
@@ -205,6 +233,24 @@ pub enum PlayerEvent {
     StallEnded {
         /// How long it lasted.
         duration: Duration,
+    },
+    /// Another track of a kind is now played (after [`Input::SelectTrack`]).
+    TrackChanged {
+        /// Kind of track.
+        kind: TrackKind,
+        /// Its index among the period's tracks of that kind.
+        index: usize,
+        /// Its `@lang`, when given.
+        language: Option<String>,
+    },
+    /// The decoder no longer held media the core had appended; it is fetched again.
+    BufferEvicted {
+        /// Track.
+        track: TrackKind,
+        /// Where the decoder's buffer now ends.
+        held_until: Duration,
+        /// Where the core had appended up to.
+        appended_until: Duration,
     },
     /// A request failed (it may be retried elsewhere).
     RequestFailed {

@@ -99,6 +99,27 @@ pub enum LogRecord {
         /// New position, in ms.
         position_ms: f64,
     },
+    /// The decoder's buffered ranges of a track.
+    Buffered {
+        /// Track.
+        track: crate::presentation::TrackKind,
+        /// Ranges in milliseconds.
+        ranges_ms: Vec<(f64, f64)>,
+    },
+    /// The decoder's frame counters.
+    DecoderFrames {
+        /// Frames decoded.
+        decoded: u64,
+        /// Frames dropped.
+        dropped: u64,
+    },
+    /// The viewer picked another track.
+    SelectTrack {
+        /// Kind.
+        kind: crate::presentation::TrackKind,
+        /// Index among the tracks of that kind.
+        index: usize,
+    },
     /// An event.
     Event {
         /// The event.
@@ -126,6 +147,14 @@ impl From<&Input> for LogRecord {
             Input::Complete { id } => LogRecord::Complete { id: *id },
             Input::Failed { id, error } => LogRecord::Failed { id: *id, error: error.clone() },
             Input::Playback { position } => LogRecord::Playback { position_ms: ms(*position) },
+            Input::Buffered { track, ranges } => LogRecord::Buffered {
+                track: *track,
+                ranges_ms: ranges.iter().map(|&(s, e)| (ms(s), ms(e))).collect(),
+            },
+            Input::DecoderFrames { decoded, dropped } => {
+                LogRecord::DecoderFrames { decoded: *decoded, dropped: *dropped }
+            }
+            Input::SelectTrack { kind, index } => LogRecord::SelectTrack { kind: *kind, index: *index },
         }
     }
 }

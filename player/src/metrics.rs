@@ -142,6 +142,12 @@ pub struct SessionReport {
     pub scored_chunks: usize,
     /// Session length in seconds (to the end of playback or of the run).
     pub session_s: f64,
+    /// Video frames decoded, from drivers that decode.
+    #[serde(default)]
+    pub decoded_frames: Option<u64>,
+    /// Video frames dropped, from drivers that decode.
+    #[serde(default)]
+    pub dropped_frames: Option<u64>,
     /// Why the session failed, if it did.
     pub error: Option<ReportError>,
     /// Every media request.
@@ -159,6 +165,8 @@ pub struct Metrics {
     pub(crate) cdn_switches: usize,
     pub(crate) stall_total_at_last_video: Duration,
     pub(crate) error: Option<PlayerError>,
+    /// The decoder's frame counters (decoded, dropped), from drivers that decode.
+    pub(crate) frames: Option<(u64, u64)>,
     /// Lowest video rung's rate, the reference of QoE_log.
     pub(crate) lowest_video_kbps: Option<u64>,
 }
@@ -236,6 +244,8 @@ impl Metrics {
             qoe_log: if scored == 0 { 0.0 } else { qoe_log_sum / scored as f64 },
             scored_chunks: scored,
             session_s: now.saturating_sub(self.load_at.unwrap_or_default()).as_secs_f64(),
+            decoded_frames: self.frames.map(|(decoded, _)| decoded),
+            dropped_frames: self.frames.map(|(_, dropped)| dropped),
             error: self
                 .error
                 .as_ref()

@@ -131,6 +131,15 @@ impl StatusLine {
                 Some(format!("resumed after {:.1} s", duration.as_secs_f64()))
             }
             PlayerEvent::Error { error } => Some(format!("failed: {} ({})", error, error.kind())),
+            PlayerEvent::TrackChanged { kind, index, language } => Some(format!(
+                "{kind:?} track {index}{}",
+                language.as_ref().map(|l| format!(" ({l})")).unwrap_or_default()
+            )),
+            PlayerEvent::BufferEvicted { track, held_until, appended_until } => Some(format!(
+                "{track:?} buffer evicted: held to {:.1} s of {:.1} s appended",
+                held_until.as_secs_f64(),
+                appended_until.as_secs_f64()
+            )),
             PlayerEvent::StateChanged { to, .. } => {
                 self.view.state = Some(*to);
                 None

@@ -5,6 +5,7 @@
 //! drains [`Player::poll_output`] until it returns `None`. Time is a [`Duration`] since the start
 //! of the session; the core never reads a clock.
 
+mod decoder;
 mod playback;
 mod requests;
 mod scheduler;
@@ -151,6 +152,9 @@ impl Player {
             Input::Complete { id } => self.on_complete(id),
             Input::Failed { id, error } => self.on_failed(id, error),
             Input::Playback { position } => self.clock.reanchor(position, self.now),
+            Input::Buffered { track, ranges } => self.on_buffered(track, &ranges),
+            Input::DecoderFrames { decoded, dropped } => self.on_frames(decoded, dropped),
+            Input::SelectTrack { kind, index } => self.select_track(kind, index),
         }
         self.drive();
     }

@@ -540,6 +540,8 @@ mod properties {
     }
 }
 
+mod decoder_reports;
+
 mod steering_and_cmcd {
     use super::*;
     use crate::presentation::ContentSteering;

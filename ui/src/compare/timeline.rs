@@ -151,6 +151,8 @@ mod tests {
             qoe_log: 0.0,
             scored_chunks: 0,
             session_s: 0.0,
+            decoded_frames: None,
+            dropped_frames: None,
             error: None,
             segments,
         }
