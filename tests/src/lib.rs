@@ -96,6 +96,126 @@ pub mod fixtures {
     }
 }
 
+pub mod media {
+    //! Richer test content for the media pipeline and the window: a ladder of distinct
+    //! resolutions, several audio languages, a moving picture.
+
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+    use std::time::Duration;
+
+    /// One video rung: size and bit rate.
+    #[derive(Clone, Copy, Debug)]
+    pub struct VideoRung {
+        /// Width in pixels.
+        pub width: u32,
+        /// Height in pixels.
+        pub height: u32,
+        /// Bit rate in kbit/s.
+        pub kbps: u64,
+    }
+
+    /// What to encode.
+    #[derive(Clone, Debug)]
+    pub struct MediaSpec {
+        /// Length of the clip.
+        pub length: Duration,
+        /// Frames per second.
+        pub fps: u32,
+        /// Video rungs, lowest first.
+        pub rungs: Vec<VideoRung>,
+        /// ISO 639-2 codes of the audio tracks (one adaptation set each, a different tone each).
+        pub audio_languages: Vec<String>,
+        /// Segment duration.
+        pub segment: Duration,
+        /// x264 preset (`ultrafast` for tests; `veryfast` for benchmark content).
+        pub preset: String,
+    }
+
+    impl MediaSpec {
+        /// A short clip for pipeline tests: 160x90 and 320x180 rungs, English and French audio,
+        /// 25 fps, 2 s segments.
+        pub fn two_languages(length: Duration) -> MediaSpec {
+            MediaSpec {
+                length,
+                fps: 25,
+                rungs: vec![
+                    VideoRung { width: 160, height: 90, kbps: 150 },
+                    VideoRung { width: 320, height: 180, kbps: 400 },
+                ],
+                audio_languages: vec!["eng".into(), "fra".into()],
+                segment: Duration::from_secs(2),
+                preset: "ultrafast".into(),
+            }
+        }
+    }
+
+    /// Encode `spec` as DASH (SegmentTemplate with `$Number$`) into `dir` with Debian's ffmpeg;
+    /// returns the MPD's path. The picture is `testsrc2` (moving, with a running clock).
+    pub fn encode_media(dir: &Path, spec: &MediaSpec) -> PathBuf {
+        let mpd = dir.join("manifest.mpd");
+        let secs = spec.length.as_secs_f64().to_string();
+        let largest = spec.rungs.iter().max_by_key(|r| r.width).expect("at least one rung");
+        let mut cmd = Command::new("ffmpeg");
+        cmd.args(["-hide_banner", "-loglevel", "error", "-y"]).args([
+            "-f",
+            "lavfi",
+            "-i",
+            &format!("testsrc2=size={}x{}:rate={}:duration={secs}", largest.width, largest.height, spec.fps),
+        ]);
+        for (i, _) in spec.audio_languages.iter().enumerate() {
+            let tone = 440 + 220 * i;
+            cmd.args([
+                "-f",
+                "lavfi",
+                "-i",
+                &format!("sine=frequency={tone}:sample_rate=48000:duration={secs}"),
+            ]);
+        }
+        for _ in &spec.rungs {
+            cmd.args(["-map", "0:v"]);
+        }
+        for (i, _) in spec.audio_languages.iter().enumerate() {
+            cmd.args(["-map", &format!("{}:a", i + 1)]);
+        }
+        let gop = (spec.fps as f64 * spec.segment.as_secs_f64()).round() as u32;
+        cmd.args(["-c:v", "libx264", "-preset", &spec.preset, "-pix_fmt", "yuv420p"]).args([
+            "-g",
+            &gop.to_string(),
+            "-keyint_min",
+            &gop.to_string(),
+            "-sc_threshold",
+            "0",
+        ]);
+        for (i, rung) in spec.rungs.iter().enumerate() {
+            cmd.arg(format!("-s:v:{i}")).arg(format!("{}x{}", rung.width, rung.height));
+            cmd.arg(format!("-b:v:{i}")).arg(format!("{}k", rung.kbps));
+            cmd.arg(format!("-maxrate:v:{i}")).arg(format!("{}k", rung.kbps));
+            cmd.arg(format!("-bufsize:v:{i}")).arg(format!("{}k", rung.kbps * 2));
+        }
+        for (i, language) in spec.audio_languages.iter().enumerate() {
+            cmd.arg(format!("-metadata:s:a:{i}")).arg(format!("language={language}"));
+        }
+        let mut sets = "id=0,streams=v".to_string();
+        for i in 0..spec.audio_languages.len() {
+            sets.push_str(&format!(" id={},streams={}", i + 1, spec.rungs.len() + i));
+        }
+        cmd.args(["-c:a", "aac", "-b:a", "64k"])
+            .args(["-f", "dash", "-seg_duration", &spec.segment.as_secs_f64().to_string()])
+            .args(["-use_template", "1", "-use_timeline", "0"])
+            .args(["-adaptation_sets", &sets])
+            .arg(&mpd);
+        let out = cmd.output().expect("run ffmpeg");
+        assert!(
+            out.status.success(),
+            "ffmpeg failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        mpd
+    }
+}
+
 pub mod evaluation {
     //! Runs over the shared traces and ladders (`../shared/data`), as the reference tests make them.
 

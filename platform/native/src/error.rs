@@ -11,4 +11,7 @@ pub enum NativeError {
     /// The HTTP client could not be built (TLS set-up, for instance).
     #[error("building the HTTP client: {0}")]
     Client(#[from] reqwest::Error),
+    /// The media pipeline could not be set up.
+    #[error("media pipeline: {0}")]
+    Media(#[from] crate::media::MediaError),
 }

@@ -17,11 +17,14 @@
 //! # }
 //! ```
 
+mod control;
 mod error;
 mod fetch;
+pub mod media;
 mod session;
 mod status;
 
+pub use control::{Command, Controller, Rung, SessionStatus, StatusFeed};
 pub use error::NativeError;
 pub use fetch::{FetchConfig, LiveTasks};
-pub use session::{HeadlessOptions, NativeSession, StopHandle, play_headless};
+pub use session::{HeadlessOptions, MEDIA_TICK, NativeSession, StopHandle, play_headless};

@@ -7,12 +7,19 @@
 //! duration limit or a stop request. Session time is the [`Duration`] since the session started.
 //!
 //! Headless, nothing decodes: appended media is dropped and the buffer drains by the core's own
-//! playback clock (no [`flick_player::Input::Playback`] reports).
+//! playback clock (no [`flick_player::Input::Playback`] reports). With a media pipeline
+//! ([`NativeSession::with_media`]) appends go to GStreamer, the pipeline plays while the core is
+//! `Playing`, and every [`MEDIA_TICK`] the decoder's position, buffered media and frame counters go
+//! back to the core. A [`Controller`] steers a running session and a [`StatusFeed`] shows it.
 
+use crate::control::{Command, Controller, StatusFeed};
 use crate::error::NativeError;
 use crate::fetch::{FetchConfig, Fetcher, LiveTasks, NetEvent, NetMessage};
+use crate::media::{FrameSlot, MediaConfig, MediaError, MediaPipeline};
 use crate::status::StatusLine;
-use flick_player::{Input, Output, Player, PlayerConfig, PlayerState, QoeConfig, RequestId, SessionReport};
+use flick_player::{
+    Input, Output, Player, PlayerConfig, PlayerEvent, PlayerState, QoeConfig, RequestId, SessionReport,
+};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,6 +29,13 @@ use tokio::time::{Instant, sleep_until};
 
 /// Messages the network tasks may queue before they wait for the loop.
 const CHANNEL: usize = 256;
+
+/// How often a session with a media pipeline reports the decoder's state to the core (and
+/// refreshes its [`StatusFeed`]).
+pub const MEDIA_TICK: Duration = Duration::from_millis(100);
+
+/// How long an ended stream may take to play out of the decoder.
+const DRAIN: Duration = Duration::from_secs(3);
 
 /// What a headless session plays with.
 #[derive(Clone, Debug, PartialEq)]
@@ -67,6 +81,9 @@ pub struct NativeSession {
     fetch: FetchConfig,
     live: LiveTasks,
     stop: StopHandle,
+    media: Option<MediaPipeline>,
+    commands: (mpsc::UnboundedSender<Command>, mpsc::UnboundedReceiver<Command>),
+    feed: StatusFeed,
 }
 
 impl NativeSession {
@@ -81,12 +98,40 @@ impl NativeSession {
             fetch: FetchConfig::default(),
             live: LiveTasks::default(),
             stop: StopHandle::default(),
+            media: None,
+            commands: mpsc::unbounded_channel(),
+            feed: StatusFeed::default(),
         })
+    }
+
+    /// Decode what the core appends with a GStreamer pipeline (see [`crate::media`]) instead of
+    /// dropping it.
+    pub fn with_media(mut self, config: MediaConfig) -> Result<Self, NativeError> {
+        self.media = Some(MediaPipeline::new(config)?);
+        self.fetch.keep_media = true;
+        Ok(self)
+    }
+
+    /// Where decoded video frames arrive (`None` without a media pipeline).
+    pub fn frames(&self) -> Option<FrameSlot> {
+        self.media.as_ref().map(MediaPipeline::frames)
+    }
+
+    /// A handle that sends commands to the running session.
+    pub fn controller(&self) -> Controller {
+        Controller(self.commands.0.clone())
+    }
+
+    /// The session's status, refreshed while it runs.
+    pub fn status_feed(&self) -> StatusFeed {
+        self.feed.clone()
     }
 
     /// Make requests this way rather than with [`FetchConfig::default`].
     pub fn with_fetch_config(mut self, fetch: FetchConfig) -> Self {
+        let keep_media = self.fetch.keep_media;
         self.fetch = fetch;
+        self.fetch.keep_media |= keep_media;
         self
     }
 
@@ -100,39 +145,74 @@ impl NativeSession {
         self.stop.clone()
     }
 
-    /// Play until the core reaches `Ended` or `Failed`, the duration has elapsed or a stop is
-    /// asked for, and return the session report. Every network task has finished when it returns.
+    /// Play until the core reaches `Ended` or `Failed` (and, with a media pipeline, the decoder
+    /// has played out), the duration has elapsed or a stop is asked for, and return the session
+    /// report. Every network task has finished when it returns. A media pipeline's error ends the
+    /// session; its report's `error` then says what failed (kind `decode_failed`).
     pub async fn run(self) -> Result<SessionReport, NativeError> {
-        let NativeSession { url, mut player, duration, status, fetch, live, stop } = self;
+        let NativeSession { url, mut player, duration, status, fetch, live, stop, mut media, commands, feed } =
+            self;
+        let (_keep_sender, mut commands) = commands;
         let (tx, mut rx) = mpsc::channel(CHANNEL);
         let fetcher = Fetcher::new(&fetch, tx, live)?;
         let mut status = StatusLine::new(status);
         let mut ticker = tokio::time::interval(status.period());
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let mut media_ticker = tokio::time::interval(MEDIA_TICK);
+        media_ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         let start = Instant::now();
         let deadline = duration.map(|d| start + d);
         let never = start + Duration::from_secs(100 * 365 * 24 * 3600);
         let mut tasks: HashMap<RequestId, JoinHandle<()>> = HashMap::new();
+        let mut media_error: Option<MediaError> = None;
+        let mut ended_at: Option<Duration> = None;
         player.handle_input(Duration::ZERO, Input::Load { url });
-        loop {
+        'session: loop {
             let now = start.elapsed();
             while let Some(output) = player.poll_output() {
-                match output {
+                let done = match output {
                     Output::Fetch(request) => {
                         let id = request.id;
                         tasks.insert(id, fetcher.start(request));
+                        Ok(())
                     }
                     Output::Cancel(id) => {
                         if let Some(task) = tasks.remove(&id) {
                             task.abort();
                         }
+                        Ok(())
                     }
-                    Output::Append(_) | Output::Flush { .. } => {}
-                    Output::Event(event) => status.event(now, &event),
+                    Output::Append(append) => media.as_mut().map_or(Ok(()), |m| m.append(&append)),
+                    Output::Flush { position } => media.as_mut().map_or(Ok(()), |m| m.flush(position)),
+                    Output::Event(event) => {
+                        status.event(now, &event);
+                        feed.lock().event(&event);
+                        if let PlayerEvent::StateChanged { to, .. } = event
+                            && let Some(m) = media.as_mut()
+                        {
+                            m.set_playing(to == PlayerState::Playing || to == PlayerState::Ended)
+                        } else {
+                            Ok(())
+                        }
+                    }
+                };
+                if let Err(e) = done {
+                    media_error = Some(e);
+                    break 'session;
                 }
             }
-            if matches!(player.state(), PlayerState::Ended | PlayerState::Failed) {
-                break;
+            match (player.state(), media.as_mut()) {
+                (PlayerState::Failed, _) | (PlayerState::Ended, None) => break,
+                (PlayerState::Ended, Some(m)) => {
+                    let since = *ended_at.get_or_insert_with(|| {
+                        m.end_of_stream();
+                        now
+                    });
+                    if m.report().ended || now.saturating_sub(since) > DRAIN {
+                        break;
+                    }
+                }
+                _ => ended_at = None,
             }
             let wake = player.poll_timeout().map(|t| start + t);
             tokio::select! {
@@ -145,8 +225,47 @@ impl NativeSession {
                         player.handle_input(start.elapsed(), input);
                     }
                 }
+                Some(command) = commands.recv() => {
+                    let input = match command {
+                        Command::Play => Some(Input::Play),
+                        Command::Pause => Some(Input::Pause),
+                        Command::Seek(position) => Some(Input::Seek { position }),
+                        Command::SetQuality(rung) => {
+                            feed.lock().pinned_rung = rung;
+                            Some(Input::SetQuality { rung })
+                        }
+                        Command::SelectTrack(kind, index) => Some(Input::SelectTrack { kind, index }),
+                        Command::SetVolume(volume, muted) => {
+                            if let Some(m) = media.as_mut() {
+                                m.set_volume(volume, muted);
+                            }
+                            None
+                        }
+                        Command::Stop => break,
+                    };
+                    if let Some(input) = input {
+                        player.handle_input(start.elapsed(), input);
+                    }
+                }
                 () = sleep_until(wake.unwrap_or(never)), if wake.is_some() => {
                     player.handle_timeout(start.elapsed());
+                }
+                _ = media_ticker.tick() => {
+                    let now = start.elapsed();
+                    if let Some(m) = media.as_mut() {
+                        if let Some(e) = m.poll_error() {
+                            media_error = Some(e);
+                            break;
+                        }
+                        report_decoder(&mut player, m, now);
+                    }
+                    let mut view = feed.lock();
+                    view.refresh(&player, now);
+                    if let Some(m) = media.as_mut() {
+                        let report = m.report();
+                        view.frames = report.frames;
+                        view.audio = (report.audio.buffers, report.audio.last);
+                    }
                 }
                 _ = ticker.tick(), if status.enabled() => status.draw(&player, start.elapsed()),
             }
@@ -158,7 +277,39 @@ impl NativeSession {
             task.abort();
             let _ = task.await;
         }
-        Ok(player.report(end, "native", None, QoeConfig::default()))
+        let mut report = player.report(end, "native", None, QoeConfig::default());
+        if let Some(e) = media_error {
+            report.error = Some(flick_player::metrics::ReportError {
+                kind: e.kind().to_string(),
+                message: e.to_string(),
+            });
+        }
+        let mut view = feed.lock();
+        view.refresh(&player, end);
+        view.finished = true;
+        if let Some(error) = &report.error {
+            view.error = Some(format!("{} ({})", error.message, error.kind));
+        }
+        drop(view);
+        drop(media);
+        Ok(report)
+    }
+}
+
+/// Tell the core what the decoder holds and shows.
+fn report_decoder(player: &mut Player, media: &mut MediaPipeline, now: Duration) {
+    let report = media.report();
+    if player.state() == PlayerState::Playing
+        && let Some(position) = report.position
+    {
+        player.handle_input(now, Input::Playback { position });
+    }
+    for (track, ranges) in report.buffered {
+        player.handle_input(now, Input::Buffered { track, ranges });
+    }
+    let (decoded, dropped) = report.frames;
+    if decoded > 0 {
+        player.handle_input(now, Input::DecoderFrames { decoded, dropped });
     }
 }
 
