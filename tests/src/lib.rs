@@ -152,7 +152,14 @@ pub mod media {
 
     /// Encode `spec` as DASH (SegmentTemplate with `$Number$`) into `dir` with Debian's ffmpeg;
     /// returns the MPD's path. The picture is `testsrc2` (moving, with a running clock).
+    ///
+    /// Panics when ffmpeg fails (a test fixture); [`try_encode_media`] returns the error.
     pub fn encode_media(dir: &Path, spec: &MediaSpec) -> PathBuf {
+        try_encode_media(dir, spec).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// [`encode_media`], with ffmpeg's failure (or its absence) as an error.
+    pub fn try_encode_media(dir: &Path, spec: &MediaSpec) -> Result<PathBuf, String> {
         let mpd = dir.join("manifest.mpd");
         let secs = spec.length.as_secs_f64().to_string();
         let largest = spec.rungs.iter().max_by_key(|r| r.width).expect("at least one rung");
@@ -205,14 +212,11 @@ pub mod media {
             .args(["-use_template", "1", "-use_timeline", "0"])
             .args(["-adaptation_sets", &sets])
             .arg(&mpd);
-        let out = cmd.output().expect("run ffmpeg");
-        assert!(
-            out.status.success(),
-            "ffmpeg failed ({}): {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
-        mpd
+        let out = cmd.output().map_err(|e| format!("running ffmpeg (apt-get install -y ffmpeg): {e}"))?;
+        if !out.status.success() {
+            return Err(format!("ffmpeg failed ({}): {}", out.status, String::from_utf8_lossy(&out.stderr)));
+        }
+        Ok(mpd)
     }
 }
 

@@ -1,10 +1,13 @@
 //! `flick`: the command-line front end.
 
 mod compare;
+mod demo_command;
 mod play_command;
 mod progress;
 mod serve_command;
 mod sim_command;
+mod views;
+mod window;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -19,8 +22,11 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Watch a stream (headless for now: fetch, report, decode nothing).
+    /// Watch a stream in a window (or headless, with a status line).
     Play(play_command::PlayArgs),
+    /// The built-in demo, offline: generated content, a local CDN with two locations, location
+    /// `a` failing half-way, played in the window with the statistics panel open.
+    Demo(demo_command::DemoArgs),
     /// Replay bandwidth traces against the player core and score ABR algorithms.
     Sim(sim_command::SimArgs),
     /// Every algorithm on every trace against the offline optimum: tables, confidence intervals,
@@ -35,6 +41,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Play(args) => play_command::run(args),
+        Command::Demo(args) => demo_command::run(args),
         Command::Sim(args) => sim_command::run(args),
         Command::Compare(args) => compare::run(args),
         Command::Serve(args) => serve_command::run(args),

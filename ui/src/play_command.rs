@@ -1,13 +1,17 @@
-//! `flick play`: watch a stream. For now always headless: the native driver fetches what the
-//! player core asks for, decodes nothing, shows a live status line on stderr and can write the
-//! session report (the same JSON `flick sim` writes per session).
+//! `flick play`: watch a stream in a window (GStreamer decoding, egui on wgpu), or headless
+//! (`--headless`, or when there is no display): the native driver fetches what the player core
+//! asks for, decodes nothing and shows a live status line on stderr. Both can write the session
+//! report (the same JSON `flick sim` writes per session).
 
+use crate::window::{self, ScreenshotPlan, WindowOptions};
 use anyhow::{Context, bail};
 use clap::Args;
 use clap::builder::PossibleValuesParser;
+use flick_native::media::{AudioOutput, MediaConfig, VideoFormat};
 use flick_native::{HeadlessOptions, NativeSession};
 use flick_player::{PlayerConfig, SessionReport};
 use std::io::Write;
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// Arguments of `flick play`.
@@ -15,9 +19,18 @@ use std::time::Duration;
 pub struct PlayArgs {
     /// URL of the MPD.
     url: String,
-    /// Play without a window (for now the only way to play).
+    /// Play without a window: decode nothing, show a status line (the default without a display).
     #[arg(long)]
     headless: bool,
+    /// Open the statistics panel at start.
+    #[arg(long)]
+    stats: bool,
+    /// Tests: save window screenshots into DIR (with `--screenshot-at`), then exit.
+    #[arg(long, value_name = "DIR", hide = true)]
+    screenshot_dir: Option<PathBuf>,
+    /// Tests: seconds after the first video frame at which to take screenshots, e.g. `3,4`.
+    #[arg(long, value_name = "SECS,...", value_delimiter = ',', hide = true)]
+    screenshot_at: Vec<f64>,
     /// ABR algorithm.
     #[arg(long, default_value = "flick", value_parser = PossibleValuesParser::new(flick_abr::names()))]
     abr: String,
@@ -38,22 +51,55 @@ fn parse_secs(text: &str) -> Result<Duration, String> {
 
 /// Run `flick play`.
 pub fn run(args: PlayArgs) -> anyhow::Result<()> {
-    if !args.headless {
-        eprintln!("flick: the player window is not available yet; playing headless");
+    let windowed = !args.headless && window::display_available();
+    if !args.headless && !windowed {
+        eprintln!("flick: no display (neither DISPLAY nor WAYLAND_DISPLAY is set); playing headless");
     }
     let options = HeadlessOptions {
         abr: args.abr.clone(),
         player: PlayerConfig::default(),
         duration: args.duration,
-        status: true,
+        status: !windowed,
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    let runtime = runtime()?;
+    let report = if windowed {
+        let session = NativeSession::headless(&args.url, options)?
+            .with_media(MediaConfig { audio: AudioOutput::System, video: VideoFormat::Rgba })?;
+        let screenshots = args.screenshot_dir.clone().map(|dir| ScreenshotPlan {
+            dir,
+            at: if args.screenshot_at.is_empty() { vec![3.0, 4.0] } else { args.screenshot_at.clone() },
+        });
+        let options = WindowOptions {
+            title: format!("Flick — {}", args.url),
+            stats: args.stats,
+            close_when_finished: args.duration.is_some(),
+            screenshots,
+        };
+        window::play(&runtime, session, options)?
+    } else {
+        headless(&runtime, &args.url, options)?
+    };
+    drop(runtime);
+    finish(&report, args.report.as_deref())
+}
+
+/// The multi-threaded runtime sessions (and demo servers) run on.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .context("starting the async runtime")?;
+        .context("starting the async runtime")
+}
+
+/// Play `url` headless with a status line until it ends (or Ctrl-C).
+pub fn headless(
+    runtime: &tokio::runtime::Runtime,
+    url: &str,
+    options: HeadlessOptions,
+) -> anyhow::Result<SessionReport> {
     let report = runtime.block_on(async {
-        let session = NativeSession::headless(&args.url, options)?;
+        let session = NativeSession::headless(url, options)?;
         let stop = session.stop_handle();
         // Ctrl-C ends the session early; the report still covers what was played.
         tokio::spawn(async move {
@@ -63,11 +109,15 @@ pub fn run(args: PlayArgs) -> anyhow::Result<()> {
         });
         session.run().await
     })?;
-    drop(runtime);
-    if let Some(target) = &args.report {
-        write_report(target, &report)?;
+    Ok(report)
+}
+
+/// Write the report where asked, print the summary, and fail when the session did.
+pub fn finish(report: &SessionReport, target: Option<&str>) -> anyhow::Result<()> {
+    if let Some(target) = target {
+        write_report(target, report)?;
     }
-    eprintln!("{}", summary(&report));
+    eprintln!("{}", summary(report));
     if let Some(error) = &report.error {
         bail!("session failed ({}): {}", error.kind, error.message);
     }
