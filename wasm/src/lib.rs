@@ -1,15 +1,41 @@
-//! Flick in the browser.
+//! Flick in the browser: the same `flick-player` core and `flick-abr` algorithms the simulator and
+//! the native driver run, driven by the browser's `fetch` and Media Source Extensions.
 //!
-//! For now this crate only proves that the player core (`flick-player`) and the ABR algorithms
-//! (`flick-abr`) compile for `wasm32-unknown-unknown`: `cargo xtask test` builds it with
-//! `cargo build -p flick-wasm --target wasm32-unknown-unknown`. The fetch + Media Source Extensions
-//! driver and the JavaScript API (`new flick.Player(videoElement).load(url)`) come later, with
-//! `wasm-bindgen`.
+//! The crate has two halves:
+//!
+//! - the **web driver** ([`session`], [`fetch`], [`media`]): it does what the core's outputs ask
+//!   (fetch with streamed bodies and an `AbortController` per request, one `SourceBuffer` per track
+//!   with a queue around `updating`), and feeds back what the browser observes (download progress,
+//!   the video element's position, buffered ranges and frame counters, the time from
+//!   `performance.now()`). It holds no player logic: it mirrors `flick-native`'s session loop;
+//! - the **JavaScript API** ([`api::Player`]), shaped like dash.js and Shaka Player:
+//!
+//! ```js
+//! import init, { Player } from './flick.js';
+//! await init();
+//! const player = new Player(document.querySelector('video'), { abr: 'flick' });
+//! player.on('qualitychange', (e) => console.log(e.to, e.bitrateKbps));
+//! await player.load('http://127.0.0.1:8000/manifest.mpd');
+//! console.log(player.stats().mean_video_bitrate_kbps);
+//! ```
+//!
+//! Outside the browser (native `cargo test`) only the pure helpers run; everything touching the
+//! DOM needs `wasm32-unknown-unknown` and a page.
 //!
 //! ```
 //! assert_eq!(flick_wasm::core_version(), env!("CARGO_PKG_VERSION"));
 //! assert!(flick_wasm::abr_names().contains(&"bola"));
 //! ```
+
+pub mod abr_js;
+pub mod api;
+pub mod config;
+pub mod error;
+pub mod events;
+pub mod fetch;
+pub mod media;
+pub mod session;
+mod typescript;
 
 /// The version of Flick's core this build carries (all Flick crates share the workspace version).
 pub fn core_version() -> &'static str {

@@ -9,11 +9,13 @@
 //! cargo xtask test         setup, then fmt, clippy, tests and the wasm32 build
 //! cargo xtask demo [ARGS]  setup, then `flick sim` over the shared traces (ARGS go to `flick sim`)
 //! cargo xtask bench [ARGS] `cargo bench --workspace` (ARGS go to cargo)
+//! cargo xtask web          the browser build into wasm/dist (wasm-bindgen, wasm-opt, demo page)
 //! ```
 
 mod process;
 mod setup;
 mod tasks;
+mod web;
 mod workspace;
 
 use process::Failure;
@@ -33,6 +35,10 @@ Commands:
   demo [ARGS]    setup, build `flick` (release) and run `flick sim` over ../shared/data;
                  ARGS are passed on to `flick sim` (and replace the demo's own --abr/--model/...)
   bench [ARGS]   cargo bench --workspace [ARGS]
+  web            setup, then the browser build into wasm/dist: release wasm, wasm-bindgen,
+                 wasm-opt and the demo page; prints the library's gzipped size
+  demo --web     setup, web, then serve generated DASH content and the demo page with
+                 `flick serve` and print the page's URL (Ctrl-C stops)
   help           Print this text
 
 Builds go to $CARGO_TARGET_DIR, or $HOME/.cache/flick/target when it is not set.
@@ -51,6 +57,8 @@ enum Command {
     Demo(Vec<String>),
     /// Run the benchmarks, with extra arguments for `cargo bench`.
     Bench(Vec<String>),
+    /// Build the browser bundle.
+    Web,
 }
 
 /// Reads the command from the arguments after `cargo xtask`.
@@ -71,6 +79,7 @@ fn parse_args(args: &[String]) -> Result<Command, Failure> {
         "test" => no_args(Command::Test),
         "demo" => Ok(Command::Demo(rest.to_vec())),
         "bench" => Ok(Command::Bench(rest.to_vec())),
+        "web" => no_args(Command::Web),
         other => Err(Failure::usage(format!("unknown command `{other}`"))),
     }
 }
@@ -84,8 +93,10 @@ fn run(command: Command) -> Result<(), Failure> {
         }
         Command::Setup => setup::run(),
         Command::Test => tasks::test(),
+        Command::Demo(args) if args.first().is_some_and(|a| a == "--web") => web::demo(&args[1..]),
         Command::Demo(args) => tasks::demo(&args),
         Command::Bench(args) => tasks::bench(&args),
+        Command::Web => setup::run().and_then(|()| web::web()),
     }
 }
 

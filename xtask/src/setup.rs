@@ -10,7 +10,8 @@ use std::time::Instant;
 /// Debian packages the project needs: building, test fixtures and tools.
 ///
 /// Extend this list when a feature needs more (GStreamer, Chromium, Xvfb, ...); see `STACK.md`.
-pub const APT_PACKAGES: &[&str] = &["ffmpeg", "pkg-config", "fonts-dejavu-core"];
+pub const APT_PACKAGES: &[&str] =
+    &["ffmpeg", "pkg-config", "fonts-dejavu-core", "chromium", "chromium-driver", "binaryen"];
 
 /// Rust compilation targets besides the host (`wasm32-unknown-unknown` for the browser build).
 pub const RUST_TARGETS: &[&str] = &["wasm32-unknown-unknown"];
@@ -24,6 +25,7 @@ pub fn run() -> Result<(), Failure> {
     process::heading("setup: checking Debian packages and the Rust toolchain");
     let mut installed = apt_packages()?;
     installed += rust_toolchain()?;
+    installed += crate::web::setup()?;
     let seconds = started.elapsed().as_secs_f64();
     if installed == 0 {
         eprintln!("setup: everything is already installed ({seconds:.1} s)");

@@ -29,6 +29,10 @@ pub fn test() -> Result<(), Failure> {
     eprintln!("test: building in {}", target_dir.display());
     let started = Instant::now();
     for (done, step) in TEST_STEPS.iter().enumerate() {
+        if step.name == "test" {
+            // The browser tests play the web build.
+            crate::web::build()?;
+        }
         let mut command = workspace::cargo(&target_dir);
         command.args(step.args);
         process::heading(&format!(

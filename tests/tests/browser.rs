@@ -1,0 +1,243 @@
+//! Flick's web build in headless Debian Chromium: the demo page (`wasm/dist`, built by
+//! `cargo xtask web`) plays DASH content made by ffmpeg and served by Flick's test CDN, driven
+//! through playwright-core by `tests/web/browser.mjs`, which reports what it observed as JSON.
+//!
+//! Checked: playing to the end, seeking, pausing, pinning a quality (the picture's size changes)
+//! and giving it back, and each failover fault of the dying-CDN scenario (two locations at
+//! 4 Mbit/s and 40 ms, location a failing 6 s in) costs no stall.
+//!
+//! Outside CI the tests skip, saying why, when Chromium, Node, the npm packages or the web build
+//! are missing; with `CI=true` a missing piece fails them.
+
+use flick_platform::faults::{Fault, FaultKind, FaultScript};
+use flick_serve::{ServeConfig, TestCdn};
+use flick_tests::fixtures::{TempDir, encode_clip, ffmpeg_ready};
+use serde_json::{Value, json};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+/// The repository root.
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Whether everything the browser tests need is here; `false` (after saying what is missing) to
+/// skip. In CI a missing piece is a failure.
+fn browser_ready() -> bool {
+    if !ffmpeg_ready() {
+        return false;
+    }
+    let chromium = std::env::var("FLICK_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let missing: Vec<String> = [
+        (PathBuf::from(&chromium), "Chromium (apt-get install chromium)"),
+        (root().join("tests/web/node_modules/playwright-core"), "the npm packages (cargo xtask setup)"),
+        (root().join("wasm/dist/flick_bg.wasm"), "the web build (cargo xtask web)"),
+        (root().join("wasm/dist/index.html"), "the demo page (cargo xtask web)"),
+    ]
+    .into_iter()
+    .filter(|(path, _)| !path.exists())
+    .map(|(path, what)| format!("{what}: {} not found", path.display()))
+    .chain(Command::new("node").arg("--version").output().is_err().then(|| "Node.js (node)".to_string()))
+    .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    let message = format!("browser tests need: {}", missing.join("; "));
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{message}");
+    }
+    eprintln!("skipping: {message}");
+    false
+}
+
+/// Run `tests/web/browser.mjs` on `pages` and return its observations, one per page.
+fn run_pages(pages: Vec<Value>) -> Vec<Value> {
+    let mut child = Command::new("node")
+        .arg(root().join("tests/web/browser.mjs"))
+        .current_dir(root().join("tests/web"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start node");
+    let job = json!({ "pages": pages }).to_string();
+    child.stdin.take().expect("stdin").write_all(job.as_bytes()).expect("write the job");
+    let out = child.wait_with_output().expect("wait for node");
+    assert!(out.status.success(), "browser.mjs failed ({})", out.status);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().last().unwrap_or_default();
+    serde_json::from_str::<Vec<Value>>(line).unwrap_or_else(|e| panic!("browser.mjs printed {text:?}: {e}"))
+}
+
+/// The demo page's URL on `cdn`, playing its manifest.
+fn page_url(cdn: &TestCdn) -> String {
+    let (_, a) = &cdn.location_urls()[0];
+    format!("{a}www/index.html?muted=1&src={}", cdn.manifest_url())
+}
+
+fn www() -> PathBuf {
+    root().join("wasm/dist")
+}
+
+/// One line per page for the log, and the page's report.
+fn summary(result: &Value) -> String {
+    let r = &result["report"];
+    format!(
+        "{:<10} ok {} startup {} ms, stalls {} (probe {}, {:.1} s), {} kbit/s, cdn switches {}, played {} s, failure {}",
+        result["name"].as_str().unwrap_or("?"),
+        result["ok"],
+        r["startup_ms"],
+        r["stalls"].as_array().map_or(0, Vec::len),
+        result["probe"]["stalls"],
+        result["probe"]["stallSeconds"].as_f64().unwrap_or(0.0),
+        r["mean_video_bitrate_kbps"],
+        r["cdn_switches"],
+        r["played_s"],
+        result["failure"],
+    )
+}
+
+fn check_ok(result: &Value) {
+    assert_eq!(result["ok"], true, "{}: {}\n{result:#}", result["name"], result["failure"]);
+    assert!(result["report"]["error"].is_null(), "{}: {}", result["name"], result["report"]["error"]);
+}
+
+#[test]
+fn the_demo_page_plays_to_the_end_seeks_pauses_and_switches_quality() {
+    if !browser_ready() {
+        return;
+    }
+    let dir = TempDir::new("browser");
+    encode_clip(
+        &dir.0,
+        Duration::from_secs(16),
+        &[400, 1200, 2500],
+        &["-use_template", "1", "-use_timeline", "0"],
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let mut config = ServeConfig::new(dir.0.clone());
+    config.www = Some(www());
+    let cdn = runtime.block_on(TestCdn::start(config)).expect("the test CDN starts");
+    let url = page_url(&cdn);
+    let pages = ["end", "seek", "pause", "quality"]
+        .iter()
+        .map(|script| json!({ "name": script, "url": url, "script": script, "target": 9.0 }))
+        .collect();
+    let results = run_pages(pages);
+    for r in &results {
+        eprintln!("{}", summary(r));
+    }
+    for r in &results {
+        check_ok(r);
+    }
+    let by_name = |name: &str| results.iter().find(|r| r["name"] == name).expect(name);
+
+    let end = by_name("end");
+    assert_eq!(end["video"]["ended"], true, "{end:#}");
+    assert_eq!(end["status"]["state"], "ended", "the core ends with the element");
+    assert!(end["report"]["played_s"].as_f64().unwrap() > 15.0, "{}", end["report"]["played_s"]);
+    assert_eq!(end["probe"]["stalls"], 0, "unthrottled content never stalls");
+    assert!(end["report"]["decoded_frames"].as_u64().unwrap_or(0) > 300, "frame counters reach the core");
+
+    let seek = by_name("seek");
+    assert!(seek["video"]["currentTime"].as_f64().unwrap() > 11.0, "{seek:#}");
+    assert!(seek["events"].as_array().unwrap().iter().any(|e| e == "statechange"));
+
+    let pause = by_name("pause");
+    assert_eq!(pause["pausedFlag"], true, "the element pauses with the core");
+    let (at, until) = (pause["pausedAt"].as_f64().unwrap(), pause["pausedUntil"].as_f64().unwrap());
+    assert!((until - at).abs() < 0.3, "the position held still while paused: {at} → {until}");
+    assert!(pause["video"]["currentTime"].as_f64().unwrap() > until, "playback resumed");
+
+    let quality = by_name("quality");
+    assert_eq!(quality["pinnedWidth"], 160, "rung 0 is 160x90: {quality:#}");
+    assert!(quality["status"]["quality"].as_u64().unwrap() > 0, "auto climbs again");
+    drop(cdn);
+}
+
+fn fault_script(kind: Option<FaultKind>) -> FaultScript {
+    let faults = kind
+        .map(|kind| Fault {
+            location: "a".into(),
+            at_s: Some(6.0),
+            after_requests: None,
+            until_s: None,
+            kind,
+            resources: None,
+        })
+        .into_iter()
+        .collect();
+    FaultScript { faults }
+}
+
+#[test]
+fn a_dying_location_costs_no_stall_in_the_browser() {
+    if !browser_ready() {
+        return;
+    }
+    let dir = TempDir::new("browser-failover");
+    encode_clip(
+        &dir.0,
+        Duration::from_secs(60),
+        &[400, 1200, 2500],
+        &["-use_template", "1", "-use_timeline", "0"],
+    );
+    let cases = [
+        ("healthy", None),
+        ("no_answer", Some(FaultKind::NoAnswer)),
+        ("http_503", Some(FaultKind::Http(503))),
+        ("reset", Some(FaultKind::Reset)),
+        ("stall_mid", Some(FaultKind::StallMidBody)),
+        ("truncate", Some(FaultKind::Truncate)),
+    ];
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let cdns: Vec<TestCdn> = cases
+        .iter()
+        .map(|(_, kind)| {
+            let mut config = ServeConfig::new(dir.0.clone());
+            config.cdns = 2;
+            config.rate_kbps = Some(4000);
+            config.latency_ms = 40;
+            config.faults = fault_script(*kind);
+            config.www = Some(www());
+            runtime.block_on(TestCdn::start(config)).expect("the test CDN starts")
+        })
+        .collect();
+    let pages = cases
+        .iter()
+        .zip(&cdns)
+        .map(|((name, _), cdn)| json!({ "name": name, "url": page_url(cdn), "script": "watch", "seconds": 24 }))
+        .collect();
+    let results = run_pages(pages);
+    for r in &results {
+        eprintln!("{}", summary(r));
+    }
+    for ((name, kind), r) in cases.iter().zip(&results) {
+        check_ok(r);
+        let report = &r["report"];
+        assert_eq!(
+            report["stalls"].as_array().map(Vec::len),
+            Some(0),
+            "{name}: the core saw a stall: {report:#}"
+        );
+        assert_eq!(r["probe"]["stalls"], 0, "{name}: the element stalled: {r:#}");
+        assert!(report["played_s"].as_f64().unwrap() > 18.0, "{name}: played {}", report["played_s"]);
+        if kind.is_some() {
+            assert!(report["cdn_switches"].as_u64().unwrap() >= 1, "{name}: never left location a");
+            let late: Vec<&Value> = report["segments"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|s| s["start_ms"].as_f64().unwrap() > 12_000.0 && s["outcome"] == "ok")
+                .collect();
+            assert!(!late.is_empty(), "{name}: no segment after 12 s");
+            assert!(
+                late.iter().all(|s| s["location"] == "b"),
+                "{name}: segments from a after 12 s: {late:?}"
+            );
+        }
+    }
+    drop(cdns);
+}

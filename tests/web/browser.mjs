@@ -1,0 +1,102 @@
+// Flick's browser tests, the page side: reads a job from stdin,
+//   {"pages": [{"name", "url", "script": "end"|"seek"|"pause"|"quality"|"watch", "seconds"?, "target"?}]}
+// opens every page at once in one headless Chromium, runs each page's script against the demo
+// page's `window.flick`, and prints one JSON line: [{name, ok, failure?, ...observations}].
+// It asserts nothing: the Rust test (tests/tests/browser.rs) judges the observations.
+import { launch, mediaProbe, until, sleep, stdin } from './chromium.mjs';
+
+const status = (page) => page.evaluate(() => {
+  const v = document.querySelector('video');
+  let s = null;
+  let report = null;
+  try { s = window.flick.player.status(); report = window.flick.player.stats(); } catch (e) { /* not loaded */ }
+  return {
+    status: s, report, probe: window.__probe.summary(), error: window.flick?.error ?? null,
+    video: { currentTime: v.currentTime, paused: v.paused, ended: v.ended, width: v.videoWidth, duration: v.duration },
+    events: (window.flick?.events ?? []).map((e) => e.type),
+  };
+});
+
+const started = (page) => until(page, () => window.flick?.error || (window.flick?.player && document.querySelector('video').currentTime > 1.5), null, 30, 'playback started');
+
+const SCRIPTS = {
+  // Play to the end of the stream.
+  async end(page, job) {
+    await until(page, () => window.flick?.error || document.querySelector('video').ended, null, job.seconds ?? 90, 'the end of the stream');
+    await sleep(500);
+    return status(page);
+  },
+  // Seek forward to `target` seconds and play on from there.
+  async seek(page, job) {
+    await started(page);
+    await page.evaluate((t) => window.flick.player.seek(t), job.target);
+    await until(page, (t) => document.querySelector('video').currentTime > t + 2, job.target, 30, `playback past ${job.target} + 2 s`);
+    const after = await status(page);
+    return { ...after, seekedTo: job.target };
+  },
+  // Pause for 2 s, then play again.
+  async pause(page) {
+    await started(page);
+    await page.evaluate(() => window.flick.player.pause());
+    await until(page, () => window.flick.player.status().state === 'paused', null, 10, 'the paused state');
+    const before = await status(page);
+    await sleep(2000);
+    const during = await status(page);
+    await page.evaluate(() => window.flick.player.play());
+    await until(page, (t) => document.querySelector('video').currentTime > t + 1, during.video.currentTime, 20, 'playback after resuming');
+    const after = await status(page);
+    return { ...after, pausedAt: before.video.currentTime, pausedUntil: during.video.currentTime, pausedFlag: during.video.paused };
+  },
+  // Pin the lowest rung until the picture is at its size, then give the choice back.
+  async quality(page) {
+    await started(page);
+    const widthBefore = (await status(page)).video.width;
+    await page.evaluate(() => window.flick.player.setQuality(0));
+    await until(page, () => document.querySelector('video').videoWidth === 160, null, 30, 'the picture at rung 0 (160 px wide)');
+    const pinned = await status(page);
+    await page.evaluate(() => window.flick.player.setQuality('auto'));
+    await until(page, () => window.flick.player.status().quality > 0, null, 30, 'a higher rung after auto');
+    const after = await status(page);
+    return { ...after, widthBefore, pinnedWidth: pinned.video.width, pinnedQuality: pinned.status.quality };
+  },
+  // Play for `seconds` (failover scenarios).
+  async watch(page, job) {
+    await until(page, () => window.flick?.error || window.flick?.loaded, null, 20, 'the manifest');
+    await sleep(job.seconds * 1000);
+    return status(page);
+  },
+};
+
+async function run(browser, job) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const console = [];
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') console.push(m.text()); });
+  let pageError;
+  const failed = new Promise((_, reject) => { pageError = reject; });
+  failed.catch(() => {});
+  page.on('pageerror', (e) => { console.push(`page error: ${e.message}`); pageError(new Error(`page error: ${e.message}`)); });
+  await page.addInitScript(mediaProbe);
+  try {
+    await page.goto(job.url);
+    const script = SCRIPTS[job.script];
+    if (!script) throw new Error(`unknown script ${job.script}`);
+    const observed = await Promise.race([script(page, job), failed]);
+    return { name: job.name, ok: true, ...observed, console: console.slice(0, 20) };
+  } catch (e) {
+    let observed = {};
+    try { observed = await status(page); } catch (_) { /* the page is gone */ }
+    return { name: job.name, ok: false, failure: e.message, ...observed, console: console.slice(0, 20) };
+  } finally {
+    await context.close();
+  }
+}
+
+const job = JSON.parse(await stdin());
+const browser = await launch();
+try {
+  const results = await Promise.all(job.pages.map((p) => run(browser, p)));
+  process.stdout.write(JSON.stringify(results) + '\n');
+} finally {
+  await browser.close();
+}

@@ -1,0 +1,117 @@
+//! The core's events under the names pages listen for (`player.on(name, callback)`), with their
+//! details as plain JSON objects (times in seconds, camelCase keys).
+//!
+//! | name | when | detail |
+//! |---|---|---|
+//! | `statechange` | the playback state changed | `{from, to}` |
+//! | `loaded` | the manifest was read | `{duration, videoRungs}` |
+//! | `qualitychange` | the video rung of the segments fetched changed | `{from, to, bitrateKbps}` |
+//! | `cdnchange` | requests moved to another location | `{from, to}` |
+//! | `stall` | playback stopped for lack of data, or resumed | `{started, position}` / `{started, duration}` |
+//! | `requestfailed` | a request failed (it may be retried elsewhere) | `{kind, location, error}` |
+//! | `trackchange` | another track of a kind is played | `{kind, index, language}` |
+//! | `bufferevicted` | the browser dropped media the core had appended | `{track, heldUntil, appendedUntil}` |
+//! | `error` | the session failed for good | `{code, message}` |
+//!
+//! Every event also reaches listeners of `*`, with the name in the detail's `type`.
+
+use flick_player::PlayerEvent;
+use serde_json::{Value, json};
+
+/// Names a page may listen for.
+pub const NAMES: &[&str] = &[
+    "statechange",
+    "loaded",
+    "qualitychange",
+    "cdnchange",
+    "stall",
+    "requestfailed",
+    "trackchange",
+    "bufferevicted",
+    "error",
+    "*",
+];
+
+/// The page-facing name and detail of a core event.
+pub fn to_js(event: &PlayerEvent) -> (&'static str, Value) {
+    let (name, mut detail) = match event {
+        PlayerEvent::StateChanged { from, to } => ("statechange", json!({ "from": from, "to": to })),
+        PlayerEvent::PresentationLoaded { duration, video_rungs } => {
+            ("loaded", json!({ "duration": duration.map(|d| d.as_secs_f64()), "videoRungs": video_rungs }))
+        }
+        PlayerEvent::QualityChanged { from, to, bitrate_kbps } => {
+            ("qualitychange", json!({ "from": from, "to": to, "bitrateKbps": bitrate_kbps }))
+        }
+        PlayerEvent::LocationChanged { from, to } => ("cdnchange", json!({ "from": from, "to": to })),
+        PlayerEvent::StallStarted { position } => {
+            ("stall", json!({ "started": true, "position": position.as_secs_f64() }))
+        }
+        PlayerEvent::StallEnded { duration } => {
+            ("stall", json!({ "started": false, "duration": duration.as_secs_f64() }))
+        }
+        PlayerEvent::TrackChanged { kind, index, language } => {
+            ("trackchange", json!({ "kind": kind, "index": index, "language": language }))
+        }
+        PlayerEvent::BufferEvicted { track, held_until, appended_until } => (
+            "bufferevicted",
+            json!({
+                "track": track,
+                "heldUntil": held_until.as_secs_f64(),
+                "appendedUntil": appended_until.as_secs_f64(),
+            }),
+        ),
+        PlayerEvent::RequestFailed { kind, location, error } => {
+            ("requestfailed", json!({ "kind": kind, "location": location, "error": error }))
+        }
+        PlayerEvent::Error { error } => {
+            ("error", json!({ "code": error.kind(), "message": error.to_string() }))
+        }
+    };
+    if let Value::Object(map) = &mut detail {
+        map.insert("type".into(), Value::from(name));
+    }
+    (name, detail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flick_player::{FetchError, PlayerError, PlayerState, RequestKind};
+    use std::time::Duration;
+
+    #[test]
+    fn events_get_page_names_and_plain_details() {
+        let (name, detail) =
+            to_js(&PlayerEvent::StateChanged { from: PlayerState::Loading, to: PlayerState::Playing });
+        assert_eq!(
+            (name, &detail["to"], &detail["type"]),
+            ("statechange", &json!("playing"), &json!("statechange"))
+        );
+        let (name, detail) = to_js(&PlayerEvent::StallEnded { duration: Duration::from_millis(1500) });
+        assert_eq!((name, detail["duration"].as_f64()), ("stall", Some(1.5)));
+        let (name, detail) = to_js(&PlayerEvent::QualityChanged { from: Some(0), to: 2, bitrate_kbps: 2500 });
+        assert_eq!((name, detail["bitrateKbps"].as_u64()), ("qualitychange", Some(2500)));
+    }
+
+    #[test]
+    fn errors_carry_a_code_and_a_message() {
+        let error = PlayerError::AllLocationsFailed("manifest: Reset".into());
+        let (name, detail) = to_js(&PlayerEvent::Error { error });
+        assert_eq!(name, "error");
+        assert_eq!(detail["code"], "all_locations_failed");
+        assert!(detail["message"].as_str().unwrap().contains("Reset"));
+        let failed = PlayerEvent::RequestFailed {
+            kind: RequestKind::Media,
+            location: "a".into(),
+            error: FetchError::Http(503),
+        };
+        let (name, detail) = to_js(&failed);
+        assert_eq!((name, &detail["location"]), ("requestfailed", &json!("a")));
+    }
+
+    #[test]
+    fn every_name_is_listed() {
+        let (name, _) = to_js(&PlayerEvent::StallStarted { position: Duration::ZERO });
+        assert!(NAMES.contains(&name));
+    }
+}

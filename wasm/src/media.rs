@@ -1,0 +1,298 @@
+//! Media Source Extensions: one `MediaSource` on the video element and one `SourceBuffer` per
+//! track, fed from the core's [`Append`] and [`Output::Flush`](flick_player::Output) outputs.
+//!
+//! A `SourceBuffer` takes one operation at a time, so each track keeps a queue of appends and
+//! removals and starts the next when the previous one's `updateend` fires. When the browser
+//! refuses an append for lack of room (`QuotaExceededError`), media already played (up to a
+//! second behind the position) is removed and the append tried again. When a track's queue runs
+//! empty, its buffered ranges go back to the core ([`Input::Buffered`]), which refetches whatever
+//! the browser dropped. Once the last segment of every track is in, the stream is ended
+//! (`endOfStream`) so the element plays out to the end.
+
+use flick_player::io::Bytes;
+use flick_player::presentation::{Presentation, TrackKind};
+use flick_player::{Append, Input};
+use std::collections::VecDeque;
+use std::time::Duration;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{HtmlVideoElement, MediaSource, MediaSourceReadyState, SourceBuffer};
+
+/// Media kept behind the playback position when room must be made, in seconds.
+const KEEP_BEHIND_S: f64 = 1.0;
+
+/// One queued `SourceBuffer` operation.
+enum Op {
+    Append(Bytes),
+    Remove(f64, f64),
+}
+
+/// A track's `SourceBuffer` and its queue.
+struct TrackBuffer {
+    kind: TrackKind,
+    buffer: SourceBuffer,
+    queue: VecDeque<Op>,
+    /// The last segment of the presentation has been queued.
+    complete: bool,
+    /// An append was refused for room and nothing could be removed yet: retry on the next tick.
+    waiting_for_room: bool,
+    _on_update_end: Closure<dyn FnMut()>,
+}
+
+/// What happened after an operation finished, for the session to act on.
+pub enum MediaNotice {
+    /// A track's queue ran empty: its buffered ranges.
+    Buffered(Input),
+    /// The browser rejected data: the session must fail or at least say so.
+    Error(String),
+}
+
+/// The media side of a session.
+pub struct MediaSink {
+    source: MediaSource,
+    object_url: String,
+    tracks: Vec<TrackBuffer>,
+    /// Appends that arrived before the `SourceBuffer`s existed.
+    early: Vec<Append>,
+    ended: bool,
+    _on_open: Closure<dyn FnMut()>,
+}
+
+impl MediaSink {
+    /// A new `MediaSource` attached to `video`; `on_open` runs when it opens, `on_update_end(kind)`
+    /// when a track's operation finishes.
+    pub fn attach(video: &HtmlVideoElement, on_open: Box<dyn FnMut()>) -> Result<MediaSink, JsValue> {
+        let source = MediaSource::new()?;
+        let object_url = web_sys::Url::create_object_url_with_source(&source)?;
+        let on_open = Closure::wrap(on_open);
+        source.set_onsourceopen(Some(on_open.as_ref().unchecked_ref()));
+        video.set_src(&object_url);
+        Ok(MediaSink {
+            source,
+            object_url,
+            tracks: Vec::new(),
+            early: Vec::new(),
+            ended: false,
+            _on_open: on_open,
+        })
+    }
+
+    /// Whether the `MediaSource` is open (or ended) and can take `SourceBuffer`s.
+    pub fn is_open(&self) -> bool {
+        self.source.ready_state() != MediaSourceReadyState::Closed
+    }
+
+    /// Whether the `SourceBuffer`s exist.
+    pub fn has_buffers(&self) -> bool {
+        !self.tracks.is_empty()
+    }
+
+    /// Create one `SourceBuffer` per selected audio and video track of `presentation` and set the
+    /// duration. `on_update_end` makes the callback of each track's buffer. Appends that arrived
+    /// early are queued.
+    pub fn create_buffers(
+        &mut self,
+        presentation: &Presentation,
+        selected: &dyn Fn(TrackKind) -> Option<usize>,
+        on_update_end: &dyn Fn(TrackKind) -> Box<dyn FnMut()>,
+    ) -> Result<(), String> {
+        if let Some(duration) = presentation.duration {
+            self.source.set_duration(duration.as_secs_f64());
+        }
+        for kind in [TrackKind::Video, TrackKind::Audio] {
+            let Some(index) = selected(kind) else { continue };
+            let Some(track) = presentation.periods.first().and_then(|p| {
+                p.tracks.iter().filter(|t| t.kind == kind && !t.representations.is_empty()).nth(index)
+            }) else {
+                continue;
+            };
+            let rep = &track.representations[0];
+            let mime = rep.mime_type.as_deref().or(track.mime_type.as_deref()).unwrap_or(match kind {
+                TrackKind::Audio => "audio/mp4",
+                _ => "video/mp4",
+            });
+            let content_type = match &rep.codecs {
+                Some(codecs) => format!("{mime}; codecs=\"{codecs}\""),
+                None => mime.to_string(),
+            };
+            if !MediaSource::is_type_supported(&content_type) {
+                return Err(format!("this browser cannot play {content_type}"));
+            }
+            let buffer = self
+                .source
+                .add_source_buffer(&content_type)
+                .map_err(|e| format!("addSourceBuffer({content_type}): {}", crate::error::describe(&e)))?;
+            let closure = Closure::wrap(on_update_end(kind));
+            buffer.set_onupdateend(Some(closure.as_ref().unchecked_ref()));
+            self.tracks.push(TrackBuffer {
+                kind,
+                buffer,
+                queue: VecDeque::new(),
+                complete: false,
+                waiting_for_room: false,
+                _on_update_end: closure,
+            });
+        }
+        for append in std::mem::take(&mut self.early) {
+            self.push(append, presentation);
+        }
+        Ok(())
+    }
+
+    /// Queue an append from the core. `presentation` tells whether it is a track's last segment.
+    pub fn push(&mut self, append: Append, presentation: &Presentation) {
+        if self.tracks.is_empty() {
+            self.early.push(append);
+            return;
+        }
+        let last = append.segment.is_some_and(|s| is_last_segment(presentation, &append, s));
+        if let Some(track) = self.tracks.iter_mut().find(|t| t.kind == append.track) {
+            track.queue.push_back(Op::Append(append.data));
+            track.complete |= last;
+        }
+    }
+
+    /// Drop everything buffered (a seek): the queues are emptied, an append in progress aborted
+    /// and every buffer cleared.
+    pub fn flush(&mut self) {
+        self.early.clear();
+        self.ended = false;
+        for track in &mut self.tracks {
+            track.queue.clear();
+            track.complete = false;
+            track.waiting_for_room = false;
+            if track.buffer.updating() {
+                let _ = track.buffer.abort();
+            }
+            track.queue.push_back(Op::Remove(0.0, f64::INFINITY));
+        }
+    }
+
+    /// Start the next operation of every idle track; returns what the session must hear about
+    /// (buffered ranges of tracks whose queue is empty, errors).
+    pub fn kick(&mut self, video: &HtmlVideoElement) -> Vec<MediaNotice> {
+        let mut notices = Vec::new();
+        if !self.is_open() {
+            return notices;
+        }
+        for i in 0..self.tracks.len() {
+            if let Some(notice) = self.kick_track(i, video) {
+                notices.push(notice);
+            }
+        }
+        let all_in = !self.tracks.is_empty()
+            && self.tracks.iter().all(|t| t.complete && t.queue.is_empty() && !t.buffer.updating());
+        if all_in && !self.ended && self.source.ready_state() == MediaSourceReadyState::Open {
+            self.ended = true;
+            let _ = self.source.end_of_stream();
+        }
+        notices
+    }
+
+    /// One track's operation finished: start its next one.
+    pub fn update_end(&mut self, kind: TrackKind, video: &HtmlVideoElement) -> Vec<MediaNotice> {
+        if let Some(track) = self.tracks.iter_mut().find(|t| t.kind == kind) {
+            track.waiting_for_room = false;
+        }
+        self.kick(video)
+    }
+
+    fn kick_track(&mut self, i: usize, video: &HtmlVideoElement) -> Option<MediaNotice> {
+        let track = &mut self.tracks[i];
+        if track.buffer.updating() || track.waiting_for_room {
+            return None;
+        }
+        let Some(op) = track.queue.front() else {
+            return Some(MediaNotice::Buffered(Input::Buffered {
+                track: track.kind,
+                ranges: ranges(&track.buffer),
+            }));
+        };
+        let result = match op {
+            Op::Append(data) => {
+                let view = js_sys::Uint8Array::from(&data[..]);
+                track.buffer.append_buffer_with_array_buffer_view(&view)
+            }
+            Op::Remove(start, end) => track.buffer.remove(*start, *end),
+        };
+        match result {
+            Ok(()) => {
+                track.queue.pop_front();
+                None
+            }
+            Err(e) if is_quota_error(&e) => {
+                let behind = video.current_time() - KEEP_BEHIND_S;
+                let start = first_start(&track.buffer);
+                if start.is_some_and(|s| behind > s + 0.1) {
+                    track.queue.push_front(Op::Remove(0.0, behind));
+                    self.kick_track(i, video)
+                } else {
+                    // Nothing played to remove: wait for playback to move on (the tick retries).
+                    track.waiting_for_room = true;
+                    None
+                }
+            }
+            Err(e) => {
+                track.queue.pop_front();
+                Some(MediaNotice::Error(format!("{:?} buffer: {}", track.kind, crate::error::describe(&e))))
+            }
+        }
+    }
+
+    /// Let tracks that waited for room try again (called periodically).
+    pub fn retry_waiting(&mut self, video: &HtmlVideoElement) -> Vec<MediaNotice> {
+        let mut any = false;
+        for track in &mut self.tracks {
+            any |= std::mem::take(&mut track.waiting_for_room);
+        }
+        if any { self.kick(video) } else { Vec::new() }
+    }
+
+    /// Detach from the element and release the object URL.
+    pub fn detach(&mut self, video: &HtmlVideoElement) {
+        for track in &self.tracks {
+            track.buffer.set_onupdateend(None);
+        }
+        self.source.set_onsourceopen(None);
+        video.remove_attribute("src").ok();
+        video.load();
+        let _ = web_sys::Url::revoke_object_url(&self.object_url);
+    }
+}
+
+/// Whether `append` (of media segment `segment`) is the last segment of its representation.
+fn is_last_segment(presentation: &Presentation, append: &Append, segment: usize) -> bool {
+    presentation
+        .periods
+        .first()
+        .into_iter()
+        .flat_map(|p| &p.tracks)
+        .filter(|t| t.kind == append.track)
+        .flat_map(|t| &t.representations)
+        .find(|r| r.id == append.representation)
+        .and_then(|r| r.segments.segments())
+        .is_some_and(|segments| segment + 1 >= segments.len())
+}
+
+fn is_quota_error(error: &JsValue) -> bool {
+    error.dyn_ref::<web_sys::DomException>().is_some_and(|e| e.name() == "QuotaExceededError")
+}
+
+/// The buffered ranges of a `SourceBuffer` (none when it was removed from its source).
+fn ranges(buffer: &SourceBuffer) -> Vec<(Duration, Duration)> {
+    let Ok(ranges) = buffer.buffered() else { return Vec::new() };
+    (0..ranges.length())
+        .filter_map(|i| Some((ranges.start(i).ok()?, ranges.end(i).ok()?)))
+        .map(|(s, e)| (secs(s), secs(e)))
+        .collect()
+}
+
+fn first_start(buffer: &SourceBuffer) -> Option<f64> {
+    let ranges = buffer.buffered().ok()?;
+    (ranges.length() > 0).then(|| ranges.start(0).ok()).flatten()
+}
+
+/// Seconds as a duration (negative or not finite: zero).
+pub fn secs(s: f64) -> Duration {
+    if s.is_finite() && s > 0.0 { Duration::from_secs_f64(s) } else { Duration::ZERO }
+}
