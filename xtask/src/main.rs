@@ -7,7 +7,8 @@
 //! ```text
 //! cargo xtask setup        install the Debian packages and Rust pieces the project needs
 //! cargo xtask test         setup, then fmt, clippy, tests and the wasm32 build
-//! cargo xtask demo [ARGS]  setup, then `flick sim` over the shared traces (ARGS go to `flick sim`)
+//! cargo xtask demo [ARGS]  setup, then `flick demo` (the player window; ARGS go to `flick demo`)
+//! cargo xtask demo --sim [ARGS]  setup, then `flick sim` over the shared traces (ARGS go to `flick sim`)
 //! cargo xtask bench [ARGS] `cargo bench --workspace` (ARGS go to cargo)
 //! cargo xtask web          the browser build into wasm/dist (wasm-bindgen, wasm-opt, demo page)
 //! ```
@@ -32,7 +33,11 @@ Commands:
                  does nothing when everything is already there
   test           setup, then: cargo fmt --check, cargo clippy -D warnings, cargo test --workspace,
                  and the wasm32-unknown-unknown build of flick-wasm
-  demo [ARGS]    setup, build `flick` (release) and run `flick sim` over ../shared/data;
+  demo [ARGS]    setup, build `flick` (release) and run `flick demo`: generated content on a local
+                 two-location CDN, location a failing half-way, played in the window (headless
+                 with a status line when there is no display); ARGS go to `flick demo`
+  demo --sim [ARGS]
+                 setup, build `flick` (release) and run `flick sim` over ../shared/data;
                  ARGS are passed on to `flick sim` (and replace the demo's own --abr/--model/...)
   bench [ARGS]   cargo bench --workspace [ARGS]
   web            setup, then the browser build into wasm/dist: release wasm, wasm-bindgen,
@@ -94,6 +99,7 @@ fn run(command: Command) -> Result<(), Failure> {
         Command::Setup => setup::run(),
         Command::Test => tasks::test(),
         Command::Demo(args) if args.first().is_some_and(|a| a == "--web") => web::demo(&args[1..]),
+        Command::Demo(args) if args.first().is_some_and(|a| a == "--sim") => tasks::demo_sim(&args[1..]),
         Command::Demo(args) => tasks::demo(&args),
         Command::Bench(args) => tasks::bench(&args),
         Command::Web => setup::run().and_then(|()| web::web()),
@@ -135,6 +141,13 @@ mod tests {
             Command::Demo(args(&["--seed", "3"]))
         );
         assert_eq!(parse_args(&args(&["bench"])).unwrap(), Command::Bench(vec![]));
+        // The player demo by default; the simulator table behind `--sim`.
+        assert_eq!(parse_args(&args(&["demo"])).unwrap(), Command::Demo(vec![]));
+        assert_eq!(
+            parse_args(&args(&["demo", "--sim", "--seed", "3"])).unwrap(),
+            Command::Demo(args(&["--sim", "--seed", "3"]))
+        );
+        assert!(USAGE.contains("demo --sim [ARGS]") && USAGE.contains("`flick demo`"));
     }
 
     #[test]

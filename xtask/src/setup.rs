@@ -10,8 +10,36 @@ use std::time::Instant;
 /// Debian packages the project needs: building, test fixtures and tools.
 ///
 /// Extend this list when a feature needs more (GStreamer, Chromium, Xvfb, ...); see `STACK.md`.
-pub const APT_PACKAGES: &[&str] =
-    &["ffmpeg", "pkg-config", "fonts-dejavu-core", "chromium", "chromium-driver", "binaryen"];
+pub const APT_PACKAGES: &[&str] = &[
+    "ffmpeg",
+    "pkg-config",
+    "fonts-dejavu-core",
+    "chromium",
+    "chromium-driver",
+    "binaryen",
+    // The desktop player: GStreamer (build and runtime) and, for the window tests, Xvfb with
+    // Mesa's lavapipe (Vulkan on the CPU) and ImageMagick.
+    "libgstreamer1.0-dev",
+    "libgstreamer-plugins-base1.0-dev",
+    "gstreamer1.0-plugins-base",
+    "gstreamer1.0-plugins-good",
+    "gstreamer1.0-plugins-bad",
+    "gstreamer1.0-plugins-ugly",
+    "gstreamer1.0-libav",
+    "gstreamer1.0-tools",
+    "xvfb",
+    "xauth",
+    "mesa-vulkan-drivers",
+    "libvulkan1",
+    "libxkbcommon-x11-0",
+    "libx11-xcb1",
+    "libxcursor1",
+    "libxi6",
+    "libxrandr2",
+    "libegl1",
+    "libgl1-mesa-dri",
+    "imagemagick",
+];
 
 /// Rust compilation targets besides the host (`wasm32-unknown-unknown` for the browser build).
 pub const RUST_TARGETS: &[&str] = &["wasm32-unknown-unknown"];

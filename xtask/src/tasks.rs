@@ -72,10 +72,25 @@ const DEMO_OPTIONS: &[(&str, &str, bool)] = &[
     ("--abr", "flick,robust-mpc,bba,bola,throughput", false),
 ];
 
-/// `cargo xtask demo [ARGS]`: setup, build `flick` in release mode, run `flick sim` over the
+/// `cargo xtask demo [ARGS]`: setup, build `flick` in release mode, run `flick demo [ARGS]` (the
+/// player window on generated content, a local two-location CDN, location `a` failing half-way).
+pub fn demo(extra: &[String]) -> Result<(), Failure> {
+    setup::run()?;
+    let target_dir = workspace::target_dir();
+    let mut build = workspace::cargo(&target_dir);
+    build.args(["build", "--release", "-p", "flick-ui", "--bin", "flick"]);
+    process::heading(&format!("demo: {}", process::describe(&build)));
+    process::run(&mut build)?;
+    let mut flick = Command::new(target_dir.join("release").join("flick"));
+    flick.arg("demo").args(extra);
+    process::heading(&format!("demo: {}", process::describe(&flick)));
+    process::run(&mut flick)
+}
+
+/// `cargo xtask demo --sim [ARGS]`: setup, build `flick` in release mode, run `flick sim` over the
 /// shared Pensieve test traces and Envivio ladder. `ARGS` go to `flick sim`; an option given
 /// there replaces the demo's own.
-pub fn demo(extra: &[String]) -> Result<(), Failure> {
+pub fn demo_sim(extra: &[String]) -> Result<(), Failure> {
     setup::run()?;
     let shared = workspace::shared_dir()?;
     let target_dir = workspace::target_dir();

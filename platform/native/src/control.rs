@@ -104,7 +104,7 @@ impl SessionStatus {
                 self.location = Some(to.clone());
                 from.as_ref().map(|from| {
                     self.location_changes += 1;
-                    format!("CDN location {from} → {to}")
+                    format!("CDN location {from} -> {to}")
                 })
             }
             PlayerEvent::RequestFailed { kind, location, error } => {

@@ -1,9 +1,12 @@
 //! Flick's native driver: the sans-IO [`flick_player::Player`] run on a tokio runtime with a
 //! monotonic clock, its requests made with reqwest (rustls, HTTP/1.1 and HTTP/2, byte ranges,
 //! streamed bodies reported chunk by chunk). Cancelled requests have their tasks aborted and
-//! nothing more about them reaches the core. For now it plays headless: nothing is decoded, the
-//! buffer drains by the core's own playback clock, and the session ends with the same
-//! [`flick_player::SessionReport`] the simulator writes (`driver: "native"`).
+//! nothing more about them reaches the core. Headless, nothing is decoded and the buffer drains by
+//! the core's own playback clock; with a [`media::MediaPipeline`] ([`NativeSession::with_media`])
+//! GStreamer decodes what the core appends and reports the decoder's position, buffered media and
+//! frame counters back. A [`Controller`] steers a running session, a [`StatusFeed`] shows it, and
+//! the session ends with the same [`flick_player::SessionReport`] the simulator writes
+//! (`driver: "native"`).
 //!
 //! ```no_run
 //! use flick_native::{HeadlessOptions, play_headless};
