@@ -130,7 +130,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         if !args.headless {
             eprintln!("flick demo: no display; playing headless");
         }
-        headless(&runtime, &url, options)?
+        headless(&runtime, &url, options, None)?
     };
     runtime.block_on(cdn.shutdown());
     finish(&report, None)

@@ -1,5 +1,6 @@
 //! `flick`: the command-line front end.
 
+mod bench_command;
 mod compare;
 mod demo_command;
 mod play_command;
@@ -27,6 +28,9 @@ enum Command {
     /// The built-in demo, offline: generated content, a local CDN with two locations, location
     /// `a` failing half-way, played in the window with the statistics panel open.
     Demo(demo_command::DemoArgs),
+    /// Flick's decoding pipeline against `gst-launch-1.0 playbin` (dashdemux) on the same local
+    /// 720p and 1080p content: dropped frames, CPU time, peak memory.
+    BenchPlay(bench_command::BenchArgs),
     /// Replay bandwidth traces against the player core and score ABR algorithms.
     Sim(sim_command::SimArgs),
     /// Every algorithm on every trace against the offline optimum: tables, confidence intervals,
@@ -42,6 +46,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Play(args) => play_command::run(args),
         Command::Demo(args) => demo_command::run(args),
+        Command::BenchPlay(args) => bench_command::run(args),
         Command::Sim(args) => sim_command::run(args),
         Command::Compare(args) => compare::run(args),
         Command::Serve(args) => serve_command::run(args),

@@ -25,6 +25,10 @@ pub struct PlayArgs {
     /// Open the statistics panel at start.
     #[arg(long)]
     stats: bool,
+    /// Decode with GStreamer but open no window: frames go to an appsink, audio to a null sink
+    /// (benchmarks; `flick bench-play` uses it).
+    #[arg(long, conflicts_with = "headless")]
+    decode_headless: bool,
     /// Tests: save window screenshots into DIR (with `--screenshot-at`), then exit.
     #[arg(long, value_name = "DIR", hide = true)]
     screenshot_dir: Option<PathBuf>,
@@ -51,8 +55,8 @@ fn parse_secs(text: &str) -> Result<Duration, String> {
 
 /// Run `flick play`.
 pub fn run(args: PlayArgs) -> anyhow::Result<()> {
-    let windowed = !args.headless && window::display_available();
-    if !args.headless && !windowed {
+    let windowed = !args.headless && !args.decode_headless && window::display_available();
+    if !args.headless && !args.decode_headless && !windowed {
         eprintln!("flick: no display (neither DISPLAY nor WAYLAND_DISPLAY is set); playing headless");
     }
     let options = HeadlessOptions {
@@ -77,7 +81,10 @@ pub fn run(args: PlayArgs) -> anyhow::Result<()> {
         };
         window::play(&runtime, session, options)?
     } else {
-        headless(&runtime, &args.url, options)?
+        let media = args
+            .decode_headless
+            .then_some(MediaConfig { audio: AudioOutput::Null, video: VideoFormat::Native });
+        headless(&runtime, &args.url, options, media)?
     };
     drop(runtime);
     finish(&report, args.report.as_deref())
@@ -92,14 +99,19 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("starting the async runtime")
 }
 
-/// Play `url` headless with a status line until it ends (or Ctrl-C).
+/// Play `url` without a window, with a status line, until it ends (or Ctrl-C): decoding with
+/// `media` when given, else decoding nothing.
 pub fn headless(
     runtime: &tokio::runtime::Runtime,
     url: &str,
     options: HeadlessOptions,
+    media: Option<MediaConfig>,
 ) -> anyhow::Result<SessionReport> {
     let report = runtime.block_on(async {
-        let session = NativeSession::headless(url, options)?;
+        let mut session = NativeSession::headless(url, options)?;
+        if let Some(media) = media {
+            session = session.with_media(media)?;
+        }
         let stop = session.stop_handle();
         // Ctrl-C ends the session early; the report still covers what was played.
         tokio::spawn(async move {
