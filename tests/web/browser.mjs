@@ -1,5 +1,5 @@
-// Flick's browser tests, the page side: reads a job from stdin,
-//   {"pages": [{"name", "url", "script": "end"|"seek"|"pause"|"quality"|"watch", "seconds"?, "target"?}]}
+// Flick's browser tests and head-to-head runs, the page side: reads a job from stdin,
+//   {"pages": [{"name", "url", "script": "end"|"seek"|"pause"|"quality"|"watch"|"probe", "seconds"?, "target"?}]}
 // opens every page at once in one headless Chromium, runs each page's script against the demo
 // page's `window.flick`, and prints one JSON line: [{name, ok, failure?, ...observations}].
 // It asserts nothing: the Rust test (tests/tests/browser.rs) judges the observations.
@@ -58,6 +58,15 @@ const SCRIPTS = {
     await until(page, () => window.flick.player.status().quality > 0, null, 30, 'a higher rung after auto');
     const after = await status(page);
     return { ...after, widthBefore, pinnedWidth: pinned.video.width, pinnedQuality: pinned.status.quality };
+  },
+  // Let any player's page (h2h/*.html) play for `seconds`; only the probe's view.
+  async probe(page, job) {
+    await sleep(job.seconds * 1000);
+    return page.evaluate(() => ({
+      probe: window.__probe.summary(),
+      video: { currentTime: document.querySelector('video').currentTime },
+      error: window.h2h?.error ?? null,
+    }));
   },
   // Play for `seconds` (failover scenarios).
   async watch(page, job) {

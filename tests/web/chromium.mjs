@@ -28,7 +28,7 @@ export async function launch() {
  * and each stall (a 'waiting' after playback started, up to the next 'playing'), seeks excluded.
  */
 export function mediaProbe() {
-  const probe = { firstFrameAt: null, loadAt: performance.now(), stalls: [], stalledSince: null, seeking: false, waiting: 0 };
+  const probe = { firstFrameAt: null, loadAt: performance.now(), stalls: [], stalledSince: null, seeking: false, waiting: 0, heights: [] };
   window.__probe = probe;
   const at = () => performance.now();
   document.addEventListener('seeking', () => { probe.seeking = true; }, true);
@@ -51,6 +51,13 @@ export function mediaProbe() {
       probe.stalledSince = null;
     }
   }, true);
+  // The height of the picture shown, every 250 ms of actual playback (the played quality).
+  setInterval(() => {
+    const v = document.querySelector('video');
+    if (v && !v.paused && !v.ended && v.readyState >= 3 && probe.firstFrameAt != null && probe.stalledSince == null) {
+      probe.heights.push(v.videoHeight);
+    }
+  }, 250);
   probe.summary = () => {
     const open = probe.stalledSince == null ? [] : [{ at: probe.stalledSince, seconds: (at() - probe.stalledSince) / 1000 }];
     const stalls = probe.stalls.concat(open);
@@ -58,6 +65,7 @@ export function mediaProbe() {
       firstFrameMs: probe.firstFrameAt == null ? null : probe.firstFrameAt - probe.loadAt,
       stalls: stalls.length,
       stallSeconds: stalls.reduce((s, x) => s + x.seconds, 0),
+      heights: probe.heights.slice(),
     };
   };
 }

@@ -11,6 +11,7 @@
 //! cargo xtask demo --sim [ARGS]  setup, then `flick sim` over the shared traces (ARGS go to `flick sim`)
 //! cargo xtask bench [ARGS] `cargo bench --workspace` (ARGS go to cargo)
 //! cargo xtask web          the browser build into wasm/dist (wasm-bindgen, wasm-opt, demo page)
+//! cargo xtask h2h          Flick (wasm), dash.js and Shaka Player head to head in Chromium
 //! ```
 
 mod process;
@@ -42,6 +43,8 @@ Commands:
   bench [ARGS]   cargo bench --workspace [ARGS]
   web            setup, then the browser build into wasm/dist: release wasm, wasm-bindgen,
                  wasm-opt and the demo page; prints the library's gzipped size
+  h2h            setup, web, then Flick, dash.js and Shaka Player head to head in headless
+                 Chromium on the failover scenarios (about 9 minutes; prints a table)
   demo --web     setup, web, then serve generated DASH content and the demo page with
                  `flick serve` and print the page's URL (Ctrl-C stops)
   help           Print this text
@@ -64,6 +67,8 @@ enum Command {
     Bench(Vec<String>),
     /// Build the browser bundle.
     Web,
+    /// Run the head-to-head harness.
+    H2h,
 }
 
 /// Reads the command from the arguments after `cargo xtask`.
@@ -85,6 +90,7 @@ fn parse_args(args: &[String]) -> Result<Command, Failure> {
         "demo" => Ok(Command::Demo(rest.to_vec())),
         "bench" => Ok(Command::Bench(rest.to_vec())),
         "web" => no_args(Command::Web),
+        "h2h" => no_args(Command::H2h),
         other => Err(Failure::usage(format!("unknown command `{other}`"))),
     }
 }
@@ -103,6 +109,7 @@ fn run(command: Command) -> Result<(), Failure> {
         Command::Demo(args) => tasks::demo(&args),
         Command::Bench(args) => tasks::bench(&args),
         Command::Web => setup::run().and_then(|()| web::web()),
+        Command::H2h => web::h2h(),
     }
 }
 

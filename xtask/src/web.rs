@@ -159,6 +159,19 @@ pub fn demo(extra: &[String]) -> Result<(), Failure> {
     if status.success() { Ok(()) } else { Err(Failure::new(format!("flick serve ended: {status}"))) }
 }
 
+/// `cargo xtask h2h`: build the web bundle, then run the head-to-head harness
+/// (`tests/tests/h2h.rs`, an ignored test) and print its table. `FLICK_H2H_*` variables narrow
+/// the run (see that file).
+pub fn h2h() -> Result<(), Failure> {
+    crate::setup::run()?;
+    let dist = build()?;
+    report_size(&dist);
+    let mut test = workspace::cargo(&workspace::target_dir());
+    test.args(["test", "-p", "flick-tests", "--test", "h2h", "--", "--ignored", "--nocapture"]);
+    process::heading(&format!("h2h: {} (about 9 minutes)", process::describe(&test)));
+    process::run(&mut test)
+}
+
 /// Build the `flick` binary (debug: serving needs no speed) and return its path.
 pub fn build_flick() -> Result<PathBuf, Failure> {
     let target_dir = workspace::target_dir();

@@ -1,0 +1,63 @@
+//! What the browser tests and the head-to-head harness share: checking that Chromium, Node, the
+//! npm packages and the web build are here, and running `tests/web/browser.mjs`.
+
+#![allow(dead_code)] // each test file uses its own part
+
+use flick_tests::fixtures::ffmpeg_ready;
+use serde_json::{Value, json};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Whether everything the browser tests need is here; `false` (after saying what is missing) to
+/// skip. In CI a missing piece is a failure.
+pub fn browser_ready() -> bool {
+    if !ffmpeg_ready() {
+        return false;
+    }
+    let chromium = std::env::var("FLICK_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let missing: Vec<String> = [
+        (PathBuf::from(&chromium), "Chromium (apt-get install chromium)"),
+        (root().join("tests/web/node_modules/playwright-core"), "the npm packages (cargo xtask setup)"),
+        (root().join("wasm/dist/flick_bg.wasm"), "the web build (cargo xtask web)"),
+        (root().join("wasm/dist/index.html"), "the demo page (cargo xtask web)"),
+    ]
+    .into_iter()
+    .filter(|(path, _)| !path.exists())
+    .map(|(path, what)| format!("{what}: {} not found", path.display()))
+    .chain(Command::new("node").arg("--version").output().is_err().then(|| "Node.js (node)".to_string()))
+    .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    let message = format!("browser tests need: {}", missing.join("; "));
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{message}");
+    }
+    eprintln!("skipping: {message}");
+    false
+}
+
+/// Run `tests/web/browser.mjs` on `pages` and return its observations, one per page.
+pub fn run_pages(pages: Vec<Value>) -> Vec<Value> {
+    let mut child = Command::new("node")
+        .arg(root().join("tests/web/browser.mjs"))
+        .current_dir(root().join("tests/web"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start node");
+    let job = json!({ "pages": pages }).to_string();
+    child.stdin.take().expect("stdin").write_all(job.as_bytes()).expect("write the job");
+    let out = child.wait_with_output().expect("wait for node");
+    assert!(out.status.success(), "browser.mjs failed ({})", out.status);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().last().unwrap_or_default();
+    serde_json::from_str::<Vec<Value>>(line).unwrap_or_else(|e| panic!("browser.mjs printed {text:?}: {e}"))
+}
