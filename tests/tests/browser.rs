@@ -17,7 +17,7 @@ use flick_tests::fixtures::{TempDir, encode_clip};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::time::Duration;
-use web_support::{browser_ready, root, run_pages};
+use web_support::{browser_ready, root, run_pages, run_pages_with};
 
 /// The demo page's URL on `cdn`, playing its manifest.
 fn page_url(cdn: &TestCdn) -> String {
@@ -69,15 +69,19 @@ fn the_demo_page_plays_to_the_end_seeks_pauses_and_switches_quality() {
     config.www = Some(www());
     let cdn = runtime.block_on(TestCdn::start(config)).expect("the test CDN starts");
     let url = page_url(&cdn);
-    let pages = ["end", "seek", "pause", "quality"]
+    let mut pages: Vec<Value> = ["end", "seek", "pause", "quality"]
         .iter()
         .map(|script| json!({ "name": script, "url": url, "script": script, "target": 9.0 }))
         .collect();
+    pages
+        .push(json!({ "name": "custom_abr", "url": url, "script": "custom_abr", "src": cdn.manifest_url() }));
+    // Port 9 (discard): nothing listens, every request is refused.
+    pages.push(json!({ "name": "errors", "url": url, "script": "errors", "dead": "http://127.0.0.1:9/manifest.mpd" }));
     let results = run_pages(pages);
     for r in &results {
         eprintln!("{}", summary(r));
     }
-    for r in &results {
+    for r in results.iter().filter(|r| r["name"] != "errors") {
         check_ok(r);
     }
     let by_name = |name: &str| results.iter().find(|r| r["name"] == name).expect(name);
@@ -102,6 +106,24 @@ fn the_demo_page_plays_to_the_end_seeks_pauses_and_switches_quality() {
     let quality = by_name("quality");
     assert_eq!(quality["pinnedWidth"], 160, "rung 0 is 160x90: {quality:#}");
     assert!(quality["status"]["quality"].as_u64().unwrap() > 0, "auto climbs again");
+
+    let custom = by_name("custom_abr");
+    assert_eq!(custom["report"]["abr"], "js");
+    assert!(custom["decisions"].as_u64().unwrap() >= 2, "the JS function decided: {custom:#}");
+    assert_eq!(custom["firstDecision"]["rungsKbps"].as_array().map(Vec::len), Some(3), "{custom:#}");
+    let video: Vec<&Value> =
+        custom["report"]["segments"].as_array().unwrap().iter().filter(|s| s["track"] == "video").collect();
+    assert!(!video.is_empty() && video.iter().all(|s| s["rung"] == 0), "every segment at the rung JS chose");
+
+    let errors = by_name("errors");
+    assert_eq!(errors["ok"], true, "{errors:#}");
+    assert_eq!(errors["typo"]["code"], "config", "{errors:#}");
+    assert!(errors["typo"]["message"].as_str().unwrap().contains("maxBufer"), "{errors:#}");
+    assert_eq!(errors["abr"]["code"], "unknown_abr", "{errors:#}");
+    assert_eq!(errors["quality"]["code"], "invalid_argument", "{errors:#}");
+    assert_eq!(errors["rejected"]["code"], "all_locations_failed", "{errors:#}");
+    assert_eq!(errors["rejected"]["isError"], true);
+    assert_eq!(errors["errorEvents"], json!(["all_locations_failed"]), "{errors:#}");
     drop(cdn);
 }
 
@@ -188,4 +210,33 @@ fn a_dying_location_costs_no_stall_in_the_browser() {
         }
     }
     drop(cdns);
+}
+
+#[test]
+fn a_full_source_buffer_makes_room_by_removing_played_media() {
+    if !browser_ready() {
+        return;
+    }
+    let dir = TempDir::new("browser-quota");
+    encode_clip(
+        &dir.0,
+        Duration::from_secs(20),
+        &[400, 1200, 2500],
+        &["-use_template", "1", "-use_timeline", "0"],
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let mut config = ServeConfig::new(dir.0.clone());
+    config.www = Some(www());
+    let cdn = runtime.block_on(TestCdn::start(config)).expect("the test CDN starts");
+    // Chromium keeps at most 1 MB of video per SourceBuffer here (about 3 s at the top rung),
+    // while the core wants 30 s ahead: appends are refused until played media is removed.
+    let page = json!({ "name": "quota", "url": page_url(&cdn), "script": "end", "seconds": 60 });
+    let results = run_pages_with(&["--mse-video-buffer-size-limit-mb=1"], vec![page]);
+    let r = &results[0];
+    eprintln!("{}", summary(r));
+    check_ok(r);
+    assert_eq!(r["video"]["ended"], true, "{r:#}");
+    assert!(r["status"]["quotaErrors"].as_u64().unwrap() > 0, "the quota was hit: {r:#}");
+    assert!(r["report"]["played_s"].as_f64().unwrap() > 19.0, "{}", r["report"]["played_s"]);
+    drop(cdn);
 }

@@ -185,7 +185,7 @@ fn head_to_head() {
                 num(&row["mean_kbps"], 0),
                 switches,
                 num(&row["played_s"], 1),
-                row["error"].as_str().unwrap_or(""),
+                row["error"].as_str().unwrap_or("").chars().take(60).collect::<String>(),
             );
             rows.push(row);
         }

@@ -1,5 +1,5 @@
 // Flick's browser tests and head-to-head runs, the page side: reads a job from stdin,
-//   {"pages": [{"name", "url", "script": "end"|"seek"|"pause"|"quality"|"watch"|"probe", "seconds"?, "target"?}]}
+//   {"args"?: [extra Chromium flags], "pages": [{"name", "url", "script", "seconds"?, "target"?, ...}]}
 // opens every page at once in one headless Chromium, runs each page's script against the demo
 // page's `window.flick`, and prints one JSON line: [{name, ok, failure?, ...observations}].
 // It asserts nothing: the Rust test (tests/tests/browser.rs) judges the observations.
@@ -59,6 +59,42 @@ const SCRIPTS = {
     const after = await status(page);
     return { ...after, widthBefore, pinnedWidth: pinned.video.width, pinnedQuality: pinned.status.quality };
   },
+  // A custom ABR written in JavaScript: always the lowest rung.
+  async custom_abr(page, job) {
+    await until(page, () => window.flick?.ready, null, 20, 'the module');
+    const seen = await page.evaluate(async (src) => {
+      window.flick.player.destroy();
+      window.flick.error = null; // the demo's own load() rejected: its player was destroyed
+      const player = new window.flick.Player(document.querySelector('video'), { maxBuffer: 8 });
+      window.flick.player = player;
+      const decisions = [];
+      window.__decisions = decisions;
+      player.setAbr((d) => { decisions.push(d); return 0; });
+      await player.load(src);
+      return { first: decisions[0] ?? null };
+    }, job.src);
+    await started(page);
+    const after = await status(page);
+    const decisions = await page.evaluate(() => window.__decisions.length);
+    return { ...after, firstDecision: seen.first, decisions };
+  },
+  // Typed errors: a bad configuration throws, a dead manifest rejects load().
+  async errors(page, job) {
+    await until(page, () => window.flick?.ready, null, 20, 'the module');
+    return page.evaluate(async (dead) => {
+      const video = document.querySelector('video');
+      const caught = (f) => { try { f(); return null; } catch (e) { return { code: e.code, message: e.message }; } };
+      const typo = caught(() => new window.flick.Player(video, { maxBufer: 3 }));
+      const abr = caught(() => new window.flick.Player(video, {}).configure({ abr: 'nope' }));
+      const quality = caught(() => new window.flick.Player(video, {}).setQuality('best'));
+      const player = new window.flick.Player(video, { core: { give_up_after: { secs: 1, nanos: 0 } } });
+      const events = [];
+      player.on('error', (e) => events.push(e));
+      let rejected = null;
+      try { await player.load(dead); } catch (e) { rejected = { code: e.code, message: e.message, isError: e instanceof Error }; }
+      return { typo, abr, quality, rejected, errorEvents: events.map((e) => e.code) };
+    }, job.dead);
+  },
   // Let any player's page (h2h/*.html) play for `seconds`; only the probe's view.
   async probe(page, job) {
     await sleep(job.seconds * 1000);
@@ -66,6 +102,7 @@ const SCRIPTS = {
       probe: window.__probe.summary(),
       video: { currentTime: document.querySelector('video').currentTime },
       error: window.h2h?.error ?? null,
+      report: window.h2h?.report?.() ?? null,
     }));
   },
   // Play for `seconds` (failover scenarios).
@@ -102,7 +139,7 @@ async function run(browser, job) {
 }
 
 const job = JSON.parse(await stdin());
-const browser = await launch();
+const browser = await launch(job.args ?? []);
 try {
   const results = await Promise.all(job.pages.map((p) => run(browser, p)));
   process.stdout.write(JSON.stringify(results) + '\n');

@@ -16,11 +16,11 @@ export const FLAGS = [
 ];
 
 /** Launch Chromium with a fresh, empty profile (playwright makes a temporary one). */
-export async function launch() {
+export async function launch(extra = []) {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`no Chromium at ${CHROMIUM} (apt-get install chromium)`);
   }
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS.concat(extra) });
 }
 
 /**

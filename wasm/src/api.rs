@@ -108,7 +108,7 @@ impl Player {
     }
 
     /// What a statistics panel shows, as of now: `{state, position, buffer, quality, bitrateKbps,
-    /// throughputKbps, location, rungsKbps, decoded, dropped}` (times in seconds).
+    /// throughputKbps, location, rungsKbps, abr, quotaErrors}` (times in seconds).
     pub fn status(&self) -> Result<JsValue, JsValue> {
         let session = self.session()?;
         let now = session.now();
@@ -130,6 +130,7 @@ impl Player {
                     "location": session.location(),
                     "rungsKbps": rungs,
                     "abr": p.abr_name(),
+                    "quotaErrors": session.quota_errors(),
                 })
             })
             .ok_or_else(busy)?;

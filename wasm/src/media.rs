@@ -55,6 +55,8 @@ pub struct MediaSink {
     /// Appends that arrived before the `SourceBuffer`s existed.
     early: Vec<Append>,
     ended: bool,
+    /// Appends refused for lack of room so far.
+    quota_errors: u32,
     _on_open: Closure<dyn FnMut()>,
 }
 
@@ -73,6 +75,7 @@ impl MediaSink {
             tracks: Vec::new(),
             early: Vec::new(),
             ended: false,
+            quota_errors: 0,
             _on_open: on_open,
         })
     }
@@ -80,6 +83,11 @@ impl MediaSink {
     /// Whether the `MediaSource` is open (or ended) and can take `SourceBuffer`s.
     pub fn is_open(&self) -> bool {
         self.source.ready_state() != MediaSourceReadyState::Closed
+    }
+
+    /// How many appends the browser refused for lack of room (each retried after making room).
+    pub fn quota_errors(&self) -> u32 {
+        self.quota_errors
     }
 
     /// Whether the `SourceBuffer`s exist.
@@ -221,6 +229,7 @@ impl MediaSink {
                 None
             }
             Err(e) if is_quota_error(&e) => {
+                self.quota_errors += 1;
                 let behind = video.current_time() - KEEP_BEHIND_S;
                 let start = first_start(&track.buffer);
                 if start.is_some_and(|s| behind > s + 0.1) {

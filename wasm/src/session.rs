@@ -448,6 +448,11 @@ impl Session {
         self.with_player(|p| p.report(now, "web", None, QoeConfig::default()))
     }
 
+    /// Appends the browser refused for lack of room so far.
+    pub fn quota_errors(&self) -> u32 {
+        self.media.borrow().as_ref().map_or(0, MediaSink::quota_errors)
+    }
+
     /// The location media requests go to now.
     pub fn location(&self) -> Option<String> {
         self.location.borrow().clone()

@@ -58,6 +58,8 @@ export interface FlickStatus {
   location: string | null;
   rungsKbps: number[];
   abr: string;
+  /** Appends the browser refused for lack of room (each retried after removing played media). */
+  quotaErrors: number;
 }
 
 /** `player.stats()`: the session report, as `flick play --report` writes it. */

@@ -1,12 +1,12 @@
 // Flick's demo page: a <video>, controls, and a statistics panel with live graphs.
 // Query parameters: src (MPD URL, loaded at once), abr, muted=1, maxBuffer (seconds).
-// Tests drive the page through `window.flick`: {player, events, loaded, error}.
+// Tests drive the page through `window.flick`: {player, events, loaded, error, Player, ready}.
 import init, { Player } from './flick.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 const video = $('video');
-const state = { player: null, events: [], loaded: null, error: null };
+const state = { player: null, events: [], loaded: null, error: null, Player };
 window.flick = state;
 
 function log(text, cls) {
@@ -121,6 +121,7 @@ async function load(src) {
 }
 
 await init();
+state.ready = true;
 for (const name of Player.abrNames()) $('abr').add(new Option(`abr: ${name}`, name));
 $('abr').value = params.get('abr') ?? 'flick';
 video.muted = params.get('muted') === '1';

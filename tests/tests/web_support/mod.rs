@@ -45,6 +45,11 @@ pub fn browser_ready() -> bool {
 
 /// Run `tests/web/browser.mjs` on `pages` and return its observations, one per page.
 pub fn run_pages(pages: Vec<Value>) -> Vec<Value> {
+    run_pages_with(&[], pages)
+}
+
+/// [`run_pages`] in a Chromium started with the extra flags `args`.
+pub fn run_pages_with(args: &[&str], pages: Vec<Value>) -> Vec<Value> {
     let mut child = Command::new("node")
         .arg(root().join("tests/web/browser.mjs"))
         .current_dir(root().join("tests/web"))
@@ -53,7 +58,7 @@ pub fn run_pages(pages: Vec<Value>) -> Vec<Value> {
         .stderr(Stdio::inherit())
         .spawn()
         .expect("start node");
-    let job = json!({ "pages": pages }).to_string();
+    let job = json!({ "args": args, "pages": pages }).to_string();
     child.stdin.take().expect("stdin").write_all(job.as_bytes()).expect("write the job");
     let out = child.wait_with_output().expect("wait for node");
     assert!(out.status.success(), "browser.mjs failed ({})", out.status);
