@@ -201,6 +201,13 @@ impl NativeSession {
                     break 'session;
                 }
             }
+            // Everything appended: end the streams now, so decoders release their last frames
+            // in time rather than when the core's clock reaches the end.
+            if let Some(m) = media.as_mut()
+                && player.presentation().and_then(|p| p.duration).is_some_and(|d| m.appended_through(d))
+            {
+                m.end_of_stream();
+            }
             match (player.state(), media.as_mut()) {
                 (PlayerState::Failed, _) | (PlayerState::Ended, None) => break,
                 (PlayerState::Ended, Some(m)) => {

@@ -1,6 +1,6 @@
 //! The control bar: play/pause, the seek bar with the buffered range, time, volume, the quality
-//! menu ("auto" and each rung), audio and subtitle menus (when there is a choice), statistics and
-//! full screen.
+//! menu ("auto" and each rung), the audio menu (when there is a choice), statistics and full
+//! screen. (No subtitle menu: the native pipeline does not render text tracks yet.)
 
 use super::{Action, Snapshot, ViewState, clock};
 use egui::{Color32, Rect, Sense, Stroke, Ui, pos2, vec2};
@@ -33,9 +33,6 @@ pub fn show(ui: &mut Ui, snapshot: &Snapshot, state: &ViewState) -> Vec<Action> 
         quality_menu(ui, snapshot, &mut actions);
         if snapshot.audio_tracks.len() > 1 {
             audio_menu(ui, snapshot, &mut actions);
-        }
-        if !snapshot.text_tracks.is_empty() {
-            text_menu(ui, snapshot, state, &mut actions);
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if ui.button("Full screen").on_hover_text("Full screen (f)").clicked() {
@@ -92,21 +89,6 @@ fn audio_menu(ui: &mut Ui, snapshot: &Snapshot, actions: &mut Vec<Action>) {
         for (i, name) in snapshot.audio_tracks.iter().enumerate() {
             if ui.selectable_label(snapshot.audio_track == Some(i), language(name, i)).clicked() {
                 actions.push(Action::SelectAudio(i));
-                ui.close();
-            }
-        }
-    });
-}
-
-fn text_menu(ui: &mut Ui, snapshot: &Snapshot, state: &ViewState, actions: &mut Vec<Action>) {
-    ui.menu_button("Subtitles", |ui| {
-        if ui.selectable_label(state.text_track.is_none(), "Off").clicked() {
-            actions.push(Action::SelectText(None));
-            ui.close();
-        }
-        for (i, name) in snapshot.text_tracks.iter().enumerate() {
-            if ui.selectable_label(state.text_track == Some(i), language(name, i)).clicked() {
-                actions.push(Action::SelectText(Some(i)));
                 ui.close();
             }
         }

@@ -57,8 +57,6 @@ pub struct Snapshot {
     pub audio_tracks: Vec<Option<String>>,
     /// Audio track played.
     pub audio_track: Option<usize>,
-    /// Text tracks by language.
-    pub text_tracks: Vec<Option<String>>,
     /// Recent notable events.
     pub notes: Vec<String>,
     /// Why the session failed, if it did.
@@ -85,8 +83,6 @@ pub enum Action {
     SetQuality(Option<usize>),
     /// Play another audio track.
     SelectAudio(usize),
-    /// Show a text track, or none.
-    SelectText(Option<usize>),
     /// Volume, 0.0 to 1.0.
     SetVolume(f32),
     /// Mute or unmute.
@@ -106,15 +102,13 @@ pub struct ViewState {
     pub muted: bool,
     /// Statistics panel shown.
     pub stats: bool,
-    /// Text track shown.
-    pub text_track: Option<usize>,
     /// Samples for the graphs.
     pub history: History,
 }
 
 impl Default for ViewState {
     fn default() -> Self {
-        ViewState { volume: 1.0, muted: false, stats: false, text_track: None, history: History::default() }
+        ViewState { volume: 1.0, muted: false, stats: false, history: History::default() }
     }
 }
 

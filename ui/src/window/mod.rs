@@ -140,7 +140,6 @@ impl PlayerWindow {
             }
             Action::SetQuality(rung) => self.control.send(Command::SetQuality(rung)),
             Action::SelectAudio(i) => self.control.send(Command::SelectTrack(TrackKind::Audio, i)),
-            Action::SelectText(i) => self.view.text_track = i,
             Action::SetVolume(v) => {
                 self.view.volume = v;
                 self.control.send(Command::SetVolume(v as f64, self.view.muted));
@@ -183,7 +182,6 @@ fn snapshot(status: &SessionStatus, want_play: bool, resolution: Option<(u32, u3
         frames: status.frames,
         audio_tracks: status.audio_tracks.clone(),
         audio_track: status.audio_track,
-        text_tracks: status.text_tracks.clone(),
         notes: status.notes.clone(),
         error: status.error.clone(),
     }

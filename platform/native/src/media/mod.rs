@@ -164,6 +164,10 @@ impl MediaPipeline {
 
     /// Hand one append of the core to its track's decoder.
     pub fn append(&mut self, append: &Append) -> Result<(), MediaError> {
+        if append.track == TrackKind::Text {
+            // Text tracks are not rendered (yet).
+            return Ok(());
+        }
         self.graph.push(append.track, append.kind == AppendKind::Init, append.data.clone())?;
         if append.kind == AppendKind::Media {
             let i = match self.appended.iter().position(|(k, _)| *k == append.track) {
@@ -212,9 +216,19 @@ impl MediaPipeline {
         self.graph.set_volume(self.volume, muted);
     }
 
-    /// No more media will come: let every track play out.
+    /// No more media will come: let every track play out (decoders then hand over the frames
+    /// they hold back, in time). Later calls do nothing until the next flush.
     pub fn end_of_stream(&mut self) {
         self.graph.end_of_stream();
+    }
+
+    /// Whether every track fed since the last flush has media up to `end` (within a quarter of a
+    /// second: muxers round the last segment).
+    pub fn appended_through(&self, end: Duration) -> bool {
+        !self.appended.is_empty()
+            && self.appended.iter().all(|(_, a)| {
+                a.ranges.last().is_some_and(|&(_, stop)| stop + Duration::from_millis(250) >= end)
+            })
     }
 
     /// The decoder's state now (this also starts a pipeline that was asked to play once its
