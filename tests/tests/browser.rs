@@ -71,7 +71,11 @@ fn the_demo_page_plays_to_the_end_seeks_pauses_and_switches_quality() {
     let url = page_url(&cdn);
     let mut pages: Vec<Value> = ["end", "seek", "pause", "quality"]
         .iter()
-        .map(|script| json!({ "name": script, "url": url, "script": script, "target": 9.0 }))
+        // A short buffer for the quality switch: the pinned rung shows within seconds.
+        .map(|&script| {
+            let url = if script == "quality" { format!("{url}&maxBuffer=4") } else { url.clone() };
+            json!({ "name": script, "url": url, "script": script, "target": 9.0 })
+        })
         .collect();
     pages
         .push(json!({ "name": "custom_abr", "url": url, "script": "custom_abr", "src": cdn.manifest_url() }));
@@ -113,7 +117,10 @@ fn the_demo_page_plays_to_the_end_seeks_pauses_and_switches_quality() {
     assert_eq!(custom["firstDecision"]["rungsKbps"].as_array().map(Vec::len), Some(3), "{custom:#}");
     let video: Vec<&Value> =
         custom["report"]["segments"].as_array().unwrap().iter().filter(|s| s["track"] == "video").collect();
-    assert!(!video.is_empty() && video.iter().all(|s| s["rung"] == 0), "every segment at the rung JS chose");
+    assert!(
+        !video.is_empty() && video.iter().all(|s| s["rung"] == 0),
+        "every segment at the rung JS chose: {video:?}"
+    );
 
     let errors = by_name("errors");
     assert_eq!(errors["ok"], true, "{errors:#}");

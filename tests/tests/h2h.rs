@@ -172,6 +172,8 @@ fn head_to_head() {
                 "cdn_switches": switches,
                 "played_s": result["video"]["currentTime"],
                 "error": result["error"],
+                // Flick's own session report (null for the others).
+                "report": result["report"],
             });
             let num =
                 |v: &Value, digits: usize| v.as_f64().map_or("–".to_string(), |x| format!("{x:.digits$}"));

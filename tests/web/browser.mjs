@@ -64,7 +64,6 @@ const SCRIPTS = {
     await until(page, () => window.flick?.ready, null, 20, 'the module');
     const seen = await page.evaluate(async (src) => {
       window.flick.player.destroy();
-      window.flick.error = null; // the demo's own load() rejected: its player was destroyed
       const player = new window.flick.Player(document.querySelector('video'), { maxBuffer: 8 });
       window.flick.player = player;
       const decisions = [];
@@ -73,7 +72,8 @@ const SCRIPTS = {
       await player.load(src);
       return { first: decisions[0] ?? null };
     }, job.src);
-    await started(page);
+    // Not `started`: the demo's own load() rejects late (its player was destroyed) and sets `error`.
+    await until(page, () => document.querySelector('video').currentTime > 1.5 && window.__decisions.length >= 2, null, 30, 'playback with the JS ABR');
     const after = await status(page);
     const decisions = await page.evaluate(() => window.__decisions.length);
     return { ...after, firstDecision: seen.first, decisions };

@@ -124,3 +124,19 @@ async fn send(request: &FetchRequest, signal: &AbortSignal) -> Result<Response, 
         Err(_) => Err(FetchError::Reset),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_short_of_its_length_is_truncated() {
+        let id = RequestId(3);
+        assert!(matches!(complete_or_short(id, 10, Some(10)), Input::Complete { .. }));
+        assert!(matches!(complete_or_short(id, 10, None), Input::Complete { .. }));
+        assert!(matches!(
+            complete_or_short(id, 4, Some(10)),
+            Input::Failed { error: FetchError::Truncated, .. }
+        ));
+    }
+}

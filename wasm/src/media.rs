@@ -305,3 +305,16 @@ fn first_start(buffer: &SourceBuffer) -> Option<f64> {
 pub fn secs(s: f64) -> Duration {
     if s.is_finite() && s > 0.0 { Duration::from_secs_f64(s) } else { Duration::ZERO }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_from_the_element_are_clamped() {
+        assert_eq!(secs(1.5), Duration::from_millis(1500));
+        assert_eq!(secs(-0.1), Duration::ZERO);
+        assert_eq!(secs(f64::NAN), Duration::ZERO);
+        assert_eq!(secs(f64::INFINITY), Duration::ZERO);
+    }
+}

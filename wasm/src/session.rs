@@ -134,7 +134,7 @@ impl Session {
         *self.on_tick.borrow_mut() = Some(tick);
 
         let mut on_video = self.on_video.borrow_mut();
-        for name in ["seeking", "ended"] {
+        for name in ["seeking", "ended", "error"] {
             let weak = Rc::downgrade(self);
             let closure = Closure::wrap(Box::new(move || {
                 if let Some(s) = weak.upgrade() {
@@ -349,7 +349,8 @@ impl Session {
         self.media_notices(notices);
     }
 
-    /// A viewer's seek through the element's own controls becomes a core seek.
+    /// A viewer's seek through the element's own controls becomes a core seek; an element error
+    /// reaches the page's `error` listeners.
     fn video_event(self: &Rc<Self>, name: &str) {
         let t = self.video.current_time();
         match name {
@@ -366,6 +367,13 @@ impl Session {
                 }
             }
             "ended" => self.input(Input::Playback { position: media::secs(t) }),
+            "error" => {
+                let message = self.video.error().map_or_else(
+                    || "the media element failed".to_string(),
+                    |e| format!("media error {}: {}", e.code(), e.message()),
+                );
+                self.emit_js("error", &crate::error::js_error(crate::error::codes::MEDIA, &message));
+            }
             _ => {}
         }
     }
@@ -490,6 +498,13 @@ impl Session {
             crate::error::codes::INVALID_STATE,
             "the player was destroyed",
         )));
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        // A page that drops the player without `destroy()` leaves no timer calling into freed code.
+        self.destroy();
     }
 }
 

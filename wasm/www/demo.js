@@ -40,7 +40,8 @@ function draw(id, values, unit) {
   g.fillStyle = '#ccc';
   g.font = '11px sans-serif';
   const last = finite.length ? finite[finite.length - 1] : null;
-  g.fillText(`${canvas.title}: ${last == null ? '–' : last.toFixed(unit === 's' ? 1 : 0)} (max ${max.toFixed(0)})`, 4, 11);
+  const top = finite.length ? Math.max(...finite) : null;
+  g.fillText(`${canvas.title}: ${last == null ? '–' : last.toFixed(unit === 's' ? 1 : 0)}${top == null ? '' : ` (max ${top.toFixed(unit === 's' ? 1 : 0)})`}`, 4, 11);
 }
 
 function panel(status, stats) {

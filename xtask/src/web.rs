@@ -106,10 +106,14 @@ pub fn build() -> Result<PathBuf, Failure> {
     // wasm-opt runs before wasm-bindgen: binaryen 108 breaks the externref table wasm-bindgen adds.
     let wasm = target_dir.join("wasm32-unknown-unknown").join("wasm-release").join("flick_wasm.wasm");
     let optimized = wasm.with_file_name("flick_wasm.opt.wasm");
-    let mut opt = Command::new("wasm-opt");
-    opt.arg("-Oz").args(WASM_OPT_FEATURES).arg(&wasm).arg("-o").arg(&optimized);
-    process::heading(&format!("web: {}", process::describe(&opt)));
-    process::run(&mut opt).map_err(|f| hint(f, "wasm-opt", "apt-get install binaryen"))?;
+    if newer(&optimized, &wasm) {
+        eprintln!("web: {} is up to date", optimized.display());
+    } else {
+        let mut opt = Command::new("wasm-opt");
+        opt.arg("-Oz").args(WASM_OPT_FEATURES).arg(&wasm).arg("-o").arg(&optimized);
+        process::heading(&format!("web: {}", process::describe(&opt)));
+        process::run(&mut opt).map_err(|f| hint(f, "wasm-opt", "apt-get install binaryen"))?;
+    }
 
     let dist = dist_dir();
     fs::create_dir_all(&dist).map_err(|e| Failure::new(format!("creating {}: {e}", dist.display())))?;
@@ -213,6 +217,12 @@ pub fn content(seconds: u32) -> Result<PathBuf, Failure> {
     process::heading(&format!("web: {}", process::describe(&ffmpeg)));
     process::run(&mut ffmpeg).map_err(|f| hint(f, "ffmpeg", "cargo xtask setup"))?;
     Ok(dir)
+}
+
+/// Whether `path` exists and was modified after `than`.
+fn newer(path: &Path, than: &Path) -> bool {
+    let modified = |p: &Path| fs::metadata(p).and_then(|m| m.modified()).ok();
+    matches!((modified(path), modified(than)), (Some(a), Some(b)) if a > b)
 }
 
 /// A failure to start `program` names how to install it.
