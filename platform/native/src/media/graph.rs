@@ -133,7 +133,9 @@ impl Graph {
     }
 
     pub fn push(&mut self, track: TrackKind, init: bool, data: Bytes) -> Result<(), MediaError> {
-        if data.is_empty() || track == TrackKind::Text {
+        if data.is_empty() || track == TrackKind::Text || self.eos_sent {
+            // After the end of the stream an appsrc takes nothing more; the core has nothing
+            // more to give either, short of a flush (which builds a new graph).
             return Ok(());
         }
         let src = self.source(track)?.clone();
