@@ -133,6 +133,30 @@ async fn pausing_freezes_frames_and_position_and_playing_resumes_them() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_seek_while_paused_shows_the_target_frame_and_stays_paused() {
+    let Some(run) = Running::start("pipeline-paused-seek", 12, None).await else { return };
+    run.until("playing", |s, f| s.state == Some(PlayerState::Playing) && f.len() >= 10).await;
+    run.control.send(Command::Pause);
+    run.until("paused", |s, _| s.state == Some(PlayerState::Paused)).await;
+    let target = Duration::from_millis(8_500);
+    run.control.send(Command::Seek(target));
+    // The frame shown is the one on screen at the target (25 fps: it starts less than 40 ms
+    // before it), not the first of its segment (8.0 s).
+    let frame = Duration::from_millis(40);
+    run.until("the target frame", |_, f| f.last().is_some_and(|i| i.pts + frame > target)).await;
+    let shown = run.frames.history().last().copied().expect("a frame");
+    assert!(shown.pts <= target && shown.pts + frame > target, "showing {:.3} s", secs(shown.pts));
+    let count = run.frames.count();
+    sleep(Duration::from_secs(1)).await;
+    assert_eq!(run.frames.count(), count, "still paused: one frame shown, no more");
+    run.control.send(Command::Play);
+    run.until("playing on from the target", |s, _| s.position > target + Duration::from_millis(300)).await;
+    assert!(run.frames.count() > count, "frames after play");
+    let report = run.finish().await;
+    assert!(report.error.is_none(), "{:?}", report.error);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pinned_rung_brings_frames_of_its_size_without_a_break_in_time() {
     let Some(run) = Running::start("pipeline-quality", 14, Some(0)).await else { return };
     run.control.send(Command::SetQuality(Some(0)));

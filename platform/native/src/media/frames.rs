@@ -76,8 +76,13 @@ impl FrameSlot {
         self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Keep `frame` as the latest, unless it is the latest again (a prerolled frame rendered
+    /// when playback starts).
     pub(crate) fn put(&self, frame: VideoFrame) {
         let mut slot = self.lock();
+        if slot.latest.as_ref().is_some_and(|latest| latest.info == frame.info) {
+            return;
+        }
         if slot.history.len() == HISTORY {
             slot.history.pop_front();
         }

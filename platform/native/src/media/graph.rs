@@ -15,7 +15,7 @@ use super::{AudioOutput, MediaConfig, MediaError, VideoFormat};
 use flick_player::io::Bytes;
 use flick_player::presentation::TrackKind;
 use gst::prelude::*;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -40,6 +40,9 @@ pub(super) struct Graph {
     frames: FrameSlot,
     start: Duration,
     branches: Arc<AtomicUsize>,
+    /// Until this graph first plays, prerolled frames are shown too (the first frame of a
+    /// paused start, or the target of a seek made while paused).
+    show_preroll: Arc<AtomicBool>,
     want_playing: bool,
     started: bool,
     ended: bool,
@@ -78,6 +81,7 @@ impl Graph {
             frames: frames.clone(),
             start,
             branches: Arc::default(),
+            show_preroll: Arc::new(AtomicBool::new(true)),
             want_playing: false,
             started: false,
             ended: false,
@@ -113,6 +117,7 @@ impl Graph {
             audio: self.audio.clone(),
             start: self.start,
             branches: self.branches.clone(),
+            show_preroll: self.show_preroll.clone(),
         };
         decodebin.connect_pad_added(move |_, pad| {
             if let Err(e) = branch.attach(pad) {
@@ -174,6 +179,9 @@ impl Graph {
         let (result, current, pending) = self.pipeline.state(gst::ClockTime::ZERO);
         if result.is_ok() && current == gst::State::Paused && pending == gst::State::VoidPending {
             self.started = self.pipeline.set_state(gst::State::Playing).is_ok();
+            if self.started {
+                self.show_preroll.store(false, Ordering::SeqCst);
+            }
         }
     }
 
@@ -269,6 +277,7 @@ struct Branch {
     audio: Arc<Mutex<AudioProgress>>,
     start: Duration,
     branches: Arc<AtomicUsize>,
+    show_preroll: Arc<AtomicBool>,
 }
 
 /// Decoded audio that reached the audio sink.
@@ -323,8 +332,19 @@ impl Branch {
             .max_lateness(MAX_LATENESS.as_nanos() as i64)
             .build();
         let frames = self.frames.clone();
+        let preroll_frames = self.frames.clone();
+        let show_preroll = self.show_preroll.clone();
         sink.set_callbacks(
             gst_app::AppSinkCallbacks::builder()
+                .new_preroll(move |sink| {
+                    let sample = sink.pull_preroll().map_err(|_| gst::FlowError::Flushing)?;
+                    if show_preroll.load(Ordering::SeqCst)
+                        && let Some(frame) = to_frame(&sample, rgba)
+                    {
+                        preroll_frames.put(frame);
+                    }
+                    Ok(gst::FlowSuccess::Ok)
+                })
                 .new_sample(move |sink| {
                     let sample = sink.pull_sample().map_err(|_| gst::FlowError::Flushing)?;
                     if let Some(frame) = to_frame(&sample, rgba) {
