@@ -148,4 +148,14 @@ mod tests {
         assert_eq!(script.faults[0].at_s, Some(20.0));
         assert!(demo_spec().rungs.windows(2).all(|w| w[0].kbps < w[1].kbps));
     }
+
+    #[test]
+    fn complete_content_is_reused() {
+        let dir = flick_tests::fixtures::TempDir::new("demo-cache");
+        std::fs::write(dir.0.join("manifest.mpd"), "<MPD/>").unwrap();
+        std::fs::write(dir.0.join(DONE), b"").unwrap();
+        // Complete: nothing is encoded (the fake manifest stays as it is).
+        ensure_content(&dir.0).expect("reused");
+        assert_eq!(std::fs::read_to_string(dir.0.join("manifest.mpd")).unwrap(), "<MPD/>");
+    }
 }

@@ -19,6 +19,32 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! Decoding with GStreamer, frames taken from the [`media::FrameSlot`] and the session steered
+//! with a [`Controller`]:
+//!
+//! ```no_run
+//! use flick_native::media::{AudioOutput, MediaConfig, VideoFormat};
+//! use flick_native::{Command, HeadlessOptions, NativeSession};
+//! use std::time::Duration;
+//!
+//! # async fn example() -> Result<(), flick_native::NativeError> {
+//! let media = MediaConfig { audio: AudioOutput::Null, video: VideoFormat::Rgba };
+//! let session = NativeSession::headless("http://127.0.0.1:8080/manifest.mpd", HeadlessOptions::default())?
+//!     .with_media(media)?;
+//! let (frames, control) = (session.frames().expect("a media pipeline"), session.controller());
+//! let running = tokio::spawn(session.run());
+//! tokio::time::sleep(Duration::from_secs(2)).await;
+//! if let Some((_, frame)) = frames.latest() {
+//!     println!("{}x{} at {:?}", frame.info().width, frame.info().height, frame.info().pts);
+//! }
+//! control.send(Command::Seek(Duration::from_secs(10)));
+//! control.send(Command::Stop);
+//! let report = running.await.expect("no panic")?;
+//! println!("{:?} frames dropped", report.dropped_frames);
+//! # Ok(())
+//! # }
+//! ```
 
 mod control;
 mod error;
