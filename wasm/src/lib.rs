@@ -27,6 +27,8 @@
 //! assert!(flick_wasm::abr_names().contains(&"bola"));
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod abr_js;
 pub mod api;
 pub mod config;

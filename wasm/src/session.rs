@@ -160,11 +160,31 @@ impl Session {
     }
 
     /// The core's wake-up time came.
+    ///
+    /// The core often wakes because its clock says playback reaches the end of the buffer. The
+    /// element may be behind that clock (a busy page plays slower than real time), so while it is
+    /// still playing its position goes in first; when it has really run dry (`readyState` below
+    /// `HAVE_FUTURE_DATA`) it does not, and the core sees the stall.
     fn timeout(self: &Rc<Self>) {
+        let position = self.playing_position();
         if let Ok(mut player) = self.player.try_borrow_mut() {
-            player.handle_timeout(self.now());
+            let now = self.now();
+            if let Some(position) = position
+                && player.state() == PlayerState::Playing
+            {
+                player.handle_input(now, Input::Playback { position });
+            }
+            player.handle_timeout(now);
         }
         self.pump();
+    }
+
+    /// The element's position while it is actually playing (not paused, seeking or starved).
+    fn playing_position(&self) -> Option<Duration> {
+        let video = &self.video;
+        // HAVE_FUTURE_DATA: data beyond the current frame.
+        let playing = !video.paused() && !video.seeking() && !video.ended() && video.ready_state() >= 3;
+        playing.then(|| media::secs(video.current_time()))
     }
 
     /// Drain the core's outputs, arm the timer, then tell the page's listeners.
@@ -244,8 +264,13 @@ impl Session {
         match event {
             PlayerEvent::StateChanged { to, .. } => match to {
                 PlayerState::Playing => {
-                    // A refused autoplay is the page's business (it shows a play button).
-                    let _ = self.video.play();
+                    // A refused autoplay is the page's business (it shows a play button), and a
+                    // play() cut short by a new load is expected: the rejection is consumed.
+                    if let Ok(promise) = self.video.play() {
+                        wasm_bindgen_futures::spawn_local(async move {
+                            let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+                        });
+                    }
                 }
                 PlayerState::Paused | PlayerState::Failed => {
                     let _ = self.video.pause();
