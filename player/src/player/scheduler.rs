@@ -6,6 +6,7 @@ use crate::error::PlayerError;
 use crate::io::{FetchRequest, Output, RequestKind};
 use crate::location::Pick;
 use crate::presentation::{SegmentRef, TrackKind};
+use crate::state::PlayerState;
 use core::time::Duration;
 use flick_abr::{Decision, DecisionContext};
 
@@ -33,7 +34,7 @@ impl Player {
 
     fn schedule_track(&mut self, i: usize) {
         let t = &self.tracks[i];
-        if t.in_flight || t.done() {
+        if t.in_flight || t.done() || self.waits_for_slower_track(i) {
             return;
         }
         match t.wait {
@@ -70,6 +71,17 @@ impl Player {
         } else {
             self.tracks[i].wait = Wait::Delayed { until: self.now + decision.delay, rung: decision.rung };
         }
+    }
+
+    /// Before playback starts (or starts again after a stall or a seek), a track that is ahead of
+    /// another whose download is under way leaves it the link: playing needs every track's next
+    /// segment, not a second segment of the smaller one.
+    fn waits_for_slower_track(&self, i: usize) -> bool {
+        if !matches!(self.state, PlayerState::Buffering | PlayerState::Seeking) {
+            return false;
+        }
+        let end = self.tracks[i].buffered_end;
+        self.tracks.iter().enumerate().any(|(j, t)| j != i && t.in_flight && t.buffered_end < end)
     }
 
     /// Fail the session if track `i` has been failing on every location for too long.

@@ -507,7 +507,8 @@ mod properties {
             for t in 1..400u64 {
                 let now = Duration::from_secs(t);
                 d.run_until(now);
-                if let Some(&(at, pause)) = commands.first()
+                // Commands due now, several at the same second among them.
+                while let Some(&(at, pause)) = commands.first()
                     && at == t
                 {
                     d.input(if pause { Input::Pause } else { Input::Play });
@@ -541,6 +542,7 @@ mod properties {
 }
 
 mod decoder_reports;
+mod startup;
 
 mod steering_and_cmcd {
     use super::*;

@@ -7,7 +7,7 @@ fn secs(s: f64) -> Duration {
 }
 
 /// `presentation(segments, ["a"])` with two audio tracks, `en` then `fr`.
-fn with_two_languages(segments: usize) -> Arc<Presentation> {
+pub(super) fn with_two_languages(segments: usize) -> Arc<Presentation> {
     let mut p = (*presentation(segments, &["a"])).clone();
     let video = p.periods[0].tracks[0].clone();
     for language in ["en", "fr"] {
