@@ -52,6 +52,7 @@ impl Player {
 
     /// Load and play the MPD at `url` (a session already running is stopped first). Resolves
     /// once the manifest is read and the media buffers exist; rejects with `{code, message}`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn load(&mut self, url: String) -> Result<js_sys::Promise, JsValue> {
         if let Some(old) = self.session.take() {
             old.destroy();
@@ -99,6 +100,7 @@ impl Player {
 
     /// The session report (as `flick play --report` writes it): `startup_ms`, `stalls`,
     /// `rebuffer_s`, `mean_video_bitrate_kbps`, `switches`, `cdn_switches`, `segments`, ...
+    #[wasm_bindgen(unchecked_return_type = "FlickReport")]
     pub fn stats(&self) -> Result<JsValue, JsValue> {
         let session = self.session()?;
         let report = session.report().ok_or_else(busy)?;
@@ -109,6 +111,7 @@ impl Player {
 
     /// What a statistics panel shows, as of now: `{state, position, buffer, quality, bitrateKbps,
     /// throughputKbps, location, rungsKbps, abr, quotaErrors}` (times in seconds).
+    #[wasm_bindgen(unchecked_return_type = "FlickStatus")]
     pub fn status(&self) -> Result<JsValue, JsValue> {
         let session = self.session()?;
         let now = session.now();
@@ -188,8 +191,8 @@ impl Player {
     /// Use a JavaScript function as the ABR algorithm from the next `load()`:
     /// `(decision) => rungIndex` (see `FlickDecision`).
     #[wasm_bindgen(js_name = setAbr)]
-    pub fn set_abr(&mut self, function: JsAbrFunction) -> Result<(), JsValue> {
-        let value = JsValue::from(function);
+    pub fn set_abr(&mut self, abr: JsAbrFunction) -> Result<(), JsValue> {
+        let value = JsValue::from(abr);
         let function = value
             .dyn_into::<js_sys::Function>()
             .map_err(|_| js_error(codes::INVALID_ARGUMENT, "setAbr takes a function"))?;
