@@ -62,6 +62,7 @@ impl Player {
         t.in_flight = false;
         t.wait = Wait::None;
         t.partial = None;
+        t.held_media = None;
         t.failing_since = None;
         self.emit(PlayerEvent::BufferEvicted { track: kind, held_until: held, appended_until: appended });
     }

@@ -286,6 +286,7 @@ impl Player {
         for t in &mut self.tracks {
             t.wait = track::Wait::None;
             t.in_flight = false;
+            t.held_media = None;
         }
         self.manifest_retry_at = None;
         self.metrics.error = Some(error.clone());

@@ -197,6 +197,7 @@ impl Player {
             t.failing_since = None;
             t.abandoned_rung = None;
             t.partial = None;
+            t.held_media = None;
             if t.kind == crate::presentation::TrackKind::Video {
                 video_segment = index;
             }

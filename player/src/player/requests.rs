@@ -253,8 +253,14 @@ impl Player {
                 let Some(ti) = r.track else { return };
                 let t = &mut self.tracks[ti];
                 t.init_data[r.rep] = Some(data);
-                t.in_flight = false;
-                self.fetch(ti, r.rep);
+                if let Some((held, data)) = t.held_media.take_if(|(held, _)| held.rep == r.rep) {
+                    self.on_media(held, data);
+                } else if t.held_media.is_none()
+                    && !self.requests.iter().any(|q| q.track == Some(ti) && q.kind == RequestKind::Media)
+                {
+                    // Its media request failed or was dropped: the scheduler takes it from here.
+                    self.tracks[ti].in_flight = false;
+                }
             }
             RequestKind::Media => self.on_media(r, data),
             RequestKind::Steering => self.on_steering_answer(&data),
@@ -307,6 +313,20 @@ impl Player {
         let rep = &track.representations[r.rep];
         let Some(segment) = rep.segments.segments().and_then(|s| s.get(segment_index)) else { return };
         let t = &mut self.tracks[ti];
+        if t.appended_rep != Some(r.rep) && t.init_data[r.rep].is_none() && rep.segments.init().is_some() {
+            // The init segment fetched beside it is still on its way (or failed): keep this one
+            // until it arrives, and ask for the init segment if nothing else will.
+            let init_on_its_way = self
+                .requests
+                .iter()
+                .any(|q| q.track == Some(ti) && q.kind == RequestKind::Init && q.rep == r.rep);
+            let rung = r.rep;
+            t.held_media = Some((r, data));
+            if !init_on_its_way {
+                self.fetch(ti, rung);
+            }
+            return;
+        }
         if t.appended_rep != Some(r.rep) {
             t.appended_rep = Some(r.rep);
             let init = t.init_data[r.rep].clone().unwrap_or_default();
@@ -403,7 +423,14 @@ impl Player {
                     self.record_request(&r, Outcome::from(&error));
                 }
                 let Some(ti) = r.track else { return };
+                let media_under_way =
+                    self.requests.iter().any(|q| q.track == Some(ti) && q.kind == RequestKind::Media);
                 let t = &mut self.tracks[ti];
+                if r.kind == RequestKind::Init && media_under_way {
+                    // The media segment beside it asks for the init segment again when it arrives.
+                    t.failing_since.get_or_insert(now);
+                    return;
+                }
                 t.in_flight = false;
                 if r.kind == RequestKind::Media
                     && let Some(segment) = r.segment

@@ -51,6 +51,8 @@ pub(crate) struct TrackState {
     pub abandoned_rung: Option<usize>,
     /// Part of the next segment received before its request failed.
     pub partial: Option<Partial>,
+    /// A media segment that arrived before the init segment fetched beside it.
+    pub held_media: Option<(super::InFlight, bytes::Bytes)>,
 }
 
 impl TrackState {
@@ -82,6 +84,7 @@ impl TrackState {
             failing_since: None,
             abandoned_rung: None,
             partial: None,
+            held_media: None,
         }
     }
 
