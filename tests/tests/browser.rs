@@ -25,6 +25,25 @@ fn page_url(cdn: &TestCdn) -> String {
     format!("{a}www/index.html?muted=1&src={}", cdn.manifest_url())
 }
 
+/// `seconds` of ffmpeg content at three rungs, 2 s segments addressed by `$Number$`.
+fn clip(name: &str, seconds: u64) -> TempDir {
+    let dir = TempDir::new(name);
+    encode_clip(
+        &dir.0,
+        Duration::from_secs(seconds),
+        &[400, 1200, 2500],
+        &["-use_template", "1", "-use_timeline", "0"],
+    );
+    dir
+}
+
+/// The test CDN for `dir`, serving the built page beside it.
+fn page_config(dir: &TempDir) -> ServeConfig {
+    let mut config = ServeConfig::new(dir.0.clone());
+    config.www = Some(www());
+    config
+}
+
 fn www() -> PathBuf {
     root().join("wasm/dist")
 }
@@ -57,17 +76,9 @@ fn the_demo_page_plays_to_the_end_seeks_pauses_and_switches_quality() {
     if !browser_ready() {
         return;
     }
-    let dir = TempDir::new("browser");
-    encode_clip(
-        &dir.0,
-        Duration::from_secs(16),
-        &[400, 1200, 2500],
-        &["-use_template", "1", "-use_timeline", "0"],
-    );
+    let dir = clip("browser", 16);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    let mut config = ServeConfig::new(dir.0.clone());
-    config.www = Some(www());
-    let cdn = runtime.block_on(TestCdn::start(config)).expect("the test CDN starts");
+    let cdn = runtime.block_on(TestCdn::start(page_config(&dir))).expect("the test CDN starts");
     let url = page_url(&cdn);
     let mut pages: Vec<Value> = ["end", "seek", "pause", "quality"]
         .iter()
@@ -154,13 +165,7 @@ fn a_dying_location_costs_no_stall_in_the_browser() {
     if !browser_ready() {
         return;
     }
-    let dir = TempDir::new("browser-failover");
-    encode_clip(
-        &dir.0,
-        Duration::from_secs(60),
-        &[400, 1200, 2500],
-        &["-use_template", "1", "-use_timeline", "0"],
-    );
+    let dir = clip("browser-failover", 60);
     let cases = [
         ("healthy", None),
         ("no_answer", Some(FaultKind::NoAnswer)),
@@ -173,12 +178,11 @@ fn a_dying_location_costs_no_stall_in_the_browser() {
     let cdns: Vec<TestCdn> = cases
         .iter()
         .map(|(_, kind)| {
-            let mut config = ServeConfig::new(dir.0.clone());
+            let mut config = page_config(&dir);
             config.cdns = 2;
             config.rate_kbps = Some(4000);
             config.latency_ms = 40;
             config.faults = fault_script(*kind);
-            config.www = Some(www());
             runtime.block_on(TestCdn::start(config)).expect("the test CDN starts")
         })
         .collect();
@@ -224,17 +228,9 @@ fn a_full_source_buffer_makes_room_by_removing_played_media() {
     if !browser_ready() {
         return;
     }
-    let dir = TempDir::new("browser-quota");
-    encode_clip(
-        &dir.0,
-        Duration::from_secs(20),
-        &[400, 1200, 2500],
-        &["-use_template", "1", "-use_timeline", "0"],
-    );
+    let dir = clip("browser-quota", 20);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    let mut config = ServeConfig::new(dir.0.clone());
-    config.www = Some(www());
-    let cdn = runtime.block_on(TestCdn::start(config)).expect("the test CDN starts");
+    let cdn = runtime.block_on(TestCdn::start(page_config(&dir))).expect("the test CDN starts");
     // Chromium keeps at most 1 MB of video per SourceBuffer here (about 3 s at the top rung),
     // while the core wants 30 s ahead: appends are refused until played media is removed.
     let page = json!({ "name": "quota", "url": page_url(&cdn), "script": "end", "seconds": 60 });
