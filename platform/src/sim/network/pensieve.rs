@@ -112,7 +112,7 @@ impl PensieveNetwork {
     /// what [`PensieveNetwork`] computes for that size alone, to the last bit). Infinite if the
     /// trace never delivers. Moves this network's trace cursor: for the offline optimum, which
     /// keeps a network of its own.
-    pub(crate) fn transfers_s_at(&mut self, trace_s: f64, sizes: &[u64], order: &[usize], out: &mut [f64]) {
+    pub fn transfers_s_at(&mut self, trace_s: f64, sizes: &[u64], order: &[usize], out: &mut [f64]) {
         let total = self.times[self.times.len() - 1];
         let mut t = trace_s.max(0.0);
         if total > 0.0 && t >= total {
