@@ -11,7 +11,10 @@
 //!   the pessimistic one, so one plan has to be good on both;
 //! - the plan's last step keeps value: buffer left at the end of the horizon is worth something
 //!   (up to a target), so short horizons do not drain the buffer to grab bitrate;
-//! - it abandons a download that cannot finish before the buffer runs out when a lower rung would.
+//! - when the latest download ran much faster than the ones before it, it believes that download
+//!   (a harmonic mean otherwise takes five segments to follow a link that got faster);
+//! - it abandons a download that cannot finish before the buffer runs out when a lower rung would,
+//!   and fetches the segment again below the abandoned rung.
 
 use crate::{Abr, Decision, DecisionContext, DownloadReport, ProgressContext};
 use serde::{Deserialize, Serialize};
@@ -57,6 +60,10 @@ pub struct FlickConfig {
     pub pessimistic_error_weight: Option<f64>,
     /// Predict a download as latency plus body time (rather than one rate over the whole request).
     pub separate_latency: bool,
+    /// When the latest download ran at least this many times the harmonic mean of the ones
+    /// before it, the link has got faster (a handover, cross traffic gone): predict from that
+    /// download alone instead of letting the slow past hold the estimate down.
+    pub jump_ratio: Option<f64>,
 }
 
 impl Default for FlickConfig {
@@ -77,6 +84,7 @@ impl Default for FlickConfig {
             separate_latency: false,
             pessimistic_from_min: false,
             pessimistic_error_weight: None,
+            jump_ratio: Some(1.7),
         }
     }
 }
@@ -102,7 +110,7 @@ impl Ring {
         self.len = (self.len + 1).min(MAX_HISTORY);
     }
 
-    /// The last `n` values (most recent last is not guaranteed; order does not matter to users).
+    /// The last `n` values, the most recent first.
     fn last(&self, n: usize) -> impl Iterator<Item = f64> + '_ {
         let n = n.min(self.len);
         (0..n).map(move |i| self.values[(self.next + MAX_HISTORY - 1 - i) % MAX_HISTORY])
@@ -143,6 +151,17 @@ impl FlickAbr {
         let count = n.min(self.throughputs.len);
         if count == 0 {
             return None;
+        }
+        if let Some(ratio) = self.config.jump_ratio
+            && let Some(latest) = self.throughputs.last(1).next()
+        {
+            let before = n.min(self.throughputs.len) - 1;
+            if before > 0 {
+                let inv_before: f64 = self.throughputs.last(before + 1).skip(1).map(|t| 1.0 / t).sum();
+                if latest >= ratio * before as f64 / inv_before {
+                    return Some(latest);
+                }
+            }
         }
         let inv: f64 = self.throughputs.last(n).map(|t| 1.0 / t).sum();
         Some(count as f64 / inv)
@@ -285,7 +304,9 @@ impl Abr for FlickAbr {
         let last = ctx.last_rung.unwrap_or(0).min(rungs - 1);
         let buffer = ctx.buffer_level.as_secs_f64();
         search.run(0, buffer, buffer, last, 0.0, 0.0, 0.0, 0);
-        Decision::rung(search.best_first)
+        // A retry after an abandonment goes lower, whatever the (not yet updated) prediction says.
+        let cap = ctx.abandoned_rung.map_or(rungs - 1, |r| r.saturating_sub(1));
+        Decision::rung(search.best_first.min(cap))
     }
 
     fn check_abandon(&mut self, progress: &ProgressContext<'_>) -> Option<usize> {

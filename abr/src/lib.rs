@@ -84,8 +84,10 @@ pub trait Abr: Send {
     /// The rung (and an optional wait) for the segment `ctx.segment`.
     fn choose(&mut self, ctx: &DecisionContext<'_>) -> Decision;
 
-    /// Asked as a download makes progress: `Some(rung)` to abandon it (the rung is a suggestion for
-    /// the retry, which is decided by a new [`Abr::choose`]).
+    /// Asked as a download makes progress: `Some(rung)` to abandon it. The retry is decided by a
+    /// new [`Abr::choose`]; the player caps it at `rung` and below the abandoned rung, and never
+    /// abandons a download at the lowest rung (unless `PlayerConfig::lower_after_abandon` is
+    /// off, as in Sabre's model, where the new choice stands).
     fn check_abandon(&mut self, _progress: &ProgressContext<'_>) -> Option<usize> {
         None
     }

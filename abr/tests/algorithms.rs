@@ -194,3 +194,37 @@ fn flick_abandons_a_download_an_outage_has_doomed() {
         ProgressContext { buffer_level: Duration::from_secs(50), received: Bytes(1_500_000), ..progress };
     assert_eq!(flick.check_abandon(&patient), None);
 }
+
+#[test]
+fn flick_follows_a_link_that_got_much_faster_at_once() {
+    let with_jump = || by_name("flick").unwrap();
+    let without_jump = || flick_abr::from_json("flick", r#"{"jump_ratio": null}"#).unwrap();
+    let mut rungs = Vec::new();
+    for mut abr in [with_jump(), without_jump()] {
+        for _ in 0..4 {
+            download(abr.as_mut(), 1000);
+        }
+        download(abr.as_mut(), 8000);
+        rungs.push(abr.choose(&ctx(8.0, None, &[])).rung);
+    }
+    // The harmonic mean of 1, 1, 1, 1 and 8 Mbit/s is 1.2 Mbit/s; the latest download says 8.
+    assert!(rungs[0] > rungs[1], "with the jump rule {} vs without {}", rungs[0], rungs[1]);
+    // A single fast download among fast ones is no jump: the two agree.
+    let (mut a, mut b) = (with_jump(), without_jump());
+    for _ in 0..5 {
+        download(a.as_mut(), 3000);
+        download(b.as_mut(), 3000);
+    }
+    assert_eq!(a.choose(&ctx(8.0, None, &[])).rung, b.choose(&ctx(8.0, None, &[])).rung);
+}
+
+#[test]
+fn flick_retries_an_abandoned_segment_lower_even_if_its_prediction_still_says_fast() {
+    let mut flick = by_name("flick").unwrap();
+    for _ in 0..5 {
+        download(flick.as_mut(), 20_000);
+    }
+    assert_eq!(flick.choose(&ctx(2.0, None, &[])).rung, 5);
+    let retry = DecisionContext { abandoned_rung: Some(5), ..ctx(2.0, None, &[]) };
+    assert_eq!(flick.choose(&retry).rung, 4);
+}

@@ -79,6 +79,12 @@ pub struct PlayerConfig {
     pub autoplay: bool,
     /// Keep the event log of every input and output ([`crate::Player::event_log`]).
     pub record_log: bool,
+    /// After an abandoned download, fetch the segment again below the abandoned rung (and at
+    /// most at the rung the algorithm suggested), and never abandon a download at the lowest
+    /// rung: an algorithm that keeps choosing what it keeps abandoning cannot hold the session
+    /// in a loop. Sabre's simulator lets the algorithm choose the retry freely; its model turns
+    /// this off to reproduce Sabre's figures.
+    pub lower_after_abandon: bool,
 }
 
 impl Default for PlayerConfig {
@@ -98,6 +104,7 @@ impl Default for PlayerConfig {
             estimator: EstimatorConfig::default(),
             autoplay: true,
             record_log: false,
+            lower_after_abandon: true,
         }
     }
 }

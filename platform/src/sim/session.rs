@@ -61,6 +61,7 @@ impl Model {
                 count_next_segment: true,
                 full_buffer_poll: None,
                 request_timeouts: None,
+                lower_after_abandon: false,
                 ..base
             },
         };

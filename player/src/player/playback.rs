@@ -196,6 +196,7 @@ impl Player {
             t.wait = Wait::None;
             t.failing_since = None;
             t.abandoned_rung = None;
+            t.retry_cap = None;
             t.partial = None;
             t.held_media = None;
             if t.kind == crate::presentation::TrackKind::Video {

@@ -215,6 +215,11 @@ impl Player {
             throughput: self.estimator.view(),
         };
         let Some(to) = self.abr.check_abandon(&progress) else { return };
+        let lower = self.config.lower_after_abandon;
+        if lower && r.rep == 0 {
+            // Nothing is lower: starting the same download again would only lose what arrived.
+            return;
+        }
         let Some(r) = self.take_request(r.id) else { return };
         self.outputs.push_back(Output::Cancel(r.id));
         self.record_request(&r, Outcome::Abandoned);
@@ -232,6 +237,7 @@ impl Player {
         let t = &mut self.tracks[ti];
         t.in_flight = false;
         t.abandoned_rung = Some(r.rep);
+        t.retry_cap = lower.then(|| to.min(r.rep.saturating_sub(1)));
     }
 
     pub(super) fn on_complete(&mut self, id: RequestId) {
@@ -356,6 +362,7 @@ impl Player {
         t.in_flight = false;
         t.failing_since = None;
         t.abandoned_rung = None;
+        t.retry_cap = None;
         t.partial = None;
         let kind = t.kind;
         let previous = t.last_rung.replace(r.rep);

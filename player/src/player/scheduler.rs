@@ -139,7 +139,7 @@ impl Player {
         } else {
             self.abr.choose(&ctx)
         };
-        decision.rung = decision.rung.min(top);
+        decision.rung = decision.rung.min(top).min(t.retry_cap.unwrap_or(top));
         decision
     }
 

@@ -101,8 +101,12 @@ const BODY: u64 = 250_000;
 
 impl Driver {
     fn new(config: PlayerConfig, abr: &str) -> Self {
+        Self::with_abr(config, flick_abr::by_name(abr).unwrap())
+    }
+
+    fn with_abr(config: PlayerConfig, abr: Box<dyn flick_abr::Abr>) -> Self {
         Driver {
-            player: Player::new(config, flick_abr::by_name(abr).unwrap()),
+            player: Player::new(config, abr),
             now: Duration::ZERO,
             latency: Duration::from_millis(50),
             kbps: 8000,
@@ -541,6 +545,7 @@ mod properties {
     }
 }
 
+mod abandonment;
 mod decoder_reports;
 mod startup;
 

@@ -49,6 +49,9 @@ pub(crate) struct TrackState {
     /// When the current segment started failing on every location.
     pub failing_since: Option<Duration>,
     pub abandoned_rung: Option<usize>,
+    /// After an abandonment, the highest rung the retry of the segment may use: below the
+    /// abandoned one, so a segment is abandoned at most once per rung.
+    pub retry_cap: Option<usize>,
     /// Part of the next segment received before its request failed.
     pub partial: Option<Partial>,
     /// A media segment that arrived before the init segment fetched beside it.
@@ -83,6 +86,7 @@ impl TrackState {
             in_flight: false,
             failing_since: None,
             abandoned_rung: None,
+            retry_cap: None,
             partial: None,
             held_media: None,
         }
