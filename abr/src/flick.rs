@@ -14,7 +14,9 @@
 //! - when the latest download ran much faster than the ones before it, it believes that download
 //!   (a harmonic mean otherwise takes five segments to follow a link that got faster);
 //! - it abandons a download that cannot finish before the buffer runs out when a lower rung would,
-//!   and fetches the segment again below the abandoned rung.
+//!   and fetches the segment again below the abandoned rung; but not while the buffer is deep
+//!   enough to ride out a short blockage (mmWave, tunnels' edges), where abandoning costs two
+//!   switches and the bytes already received.
 
 use crate::{Abr, Decision, DecisionContext, DownloadReport, ProgressContext};
 use serde::{Deserialize, Serialize};
@@ -64,6 +66,10 @@ pub struct FlickConfig {
     /// before it, the link has got faster (a handover, cross traffic gone): predict from that
     /// download alone instead of letting the slow past hold the estimate down.
     pub jump_ratio: Option<f64>,
+    /// A download is abandoned only with less buffer than this, in seconds: a deeper buffer
+    /// rides out a blockage of a few seconds, where abandoning would throw away what arrived
+    /// and switch down and up again for nothing.
+    pub abandon_below_buffer_s: f64,
 }
 
 impl Default for FlickConfig {
@@ -85,6 +91,7 @@ impl Default for FlickConfig {
             pessimistic_from_min: false,
             pessimistic_error_weight: None,
             jump_ratio: Some(1.7),
+            abandon_below_buffer_s: 10.0,
         }
     }
 }
@@ -322,7 +329,7 @@ impl Abr for FlickAbr {
         let rate = received / body;
         let left = (size - received) / rate;
         let buffer = progress.buffer_level.as_secs_f64();
-        if left <= buffer {
+        if left <= buffer || buffer >= self.config.abandon_below_buffer_s {
             return None;
         }
         // The highest lower rung whose whole segment arrives before the buffer runs out; failing

@@ -228,3 +228,25 @@ fn flick_retries_an_abandoned_segment_lower_even_if_its_prediction_still_says_fa
     let retry = DecisionContext { abandoned_rung: Some(5), ..ctx(2.0, None, &[]) };
     assert_eq!(flick.choose(&retry).rung, 4);
 }
+
+#[test]
+fn flick_rides_out_a_blockage_on_a_deep_buffer_and_abandons_on_a_short_one() {
+    let mut flick = by_name("flick").unwrap();
+    // 1.5 s into a top-rung body, 60 kB in: at that rate the rest needs about 140 s.
+    let blocked = ProgressContext {
+        now: Duration::from_secs(30),
+        rungs: &RUNGS,
+        segment: 10,
+        rung: 5,
+        size: Some(Bytes(4300 * 1000 / 8 * 4)),
+        received: Bytes(60_000),
+        elapsed: Duration::from_millis(1600),
+        ttfb: Some(Duration::from_millis(100)),
+        buffer_level: Duration::from_secs(20),
+        segment_duration: Duration::from_secs(4),
+        throughput: ThroughputView { estimate: None, latency: None, samples: &[] },
+    };
+    assert_eq!(flick.check_abandon(&blocked), None, "20 s of buffer outlasts a short blockage");
+    let short = ProgressContext { buffer_level: Duration::from_secs(6), ..blocked };
+    assert!(flick.check_abandon(&short).is_some_and(|q| q < 5), "6 s of buffer: give up the top rung");
+}

@@ -1,0 +1,57 @@
+//! Short blockages on a fast link (mmWave-like): 300 Mbit/s with a 3 s drop to 0.2 Mbit/s every
+//! 20 s, Big Buck Bunny 4K (1-35 Mbit/s, 3 s segments), Flick's model. With its buffer deep,
+//! Flick's algorithm must ride the blockages out at the top rung instead of abandoning (it used to
+//! abandon and switch down and up again at nearly every blockage).
+
+use flick_platform::sim::{Ladder, Model, SessionSpec, Trace, TracePeriod, run_session};
+use flick_player::SessionReport;
+use std::path::PathBuf;
+
+fn blockages() -> Trace {
+    let mut periods = Vec::new();
+    for _ in 0..40 {
+        periods.push(TracePeriod { duration_ms: 17_000.0, kbps: 300_000.0, latency_ms: None });
+        periods.push(TracePeriod { duration_ms: 3_000.0, kbps: 200.0, latency_ms: None });
+    }
+    Trace { name: "blockages".into(), periods }
+}
+
+fn session(abr: Box<dyn flick_abr::Abr>) -> SessionReport {
+    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
+    let content = Ladder::load(&data.join("ladders/bbb4k.json")).unwrap().content(&["a"]);
+    let trace = blockages();
+    let spec = SessionSpec {
+        trace: &trace,
+        content: &content,
+        model: Model::Flick,
+        player: Model::Flick.player_config(None),
+        network: Default::default(),
+        seed: 1,
+    };
+    run_session(&spec, abr).0
+}
+
+fn abandoned_after_start_up(report: &SessionReport) -> usize {
+    report
+        .segments
+        .iter()
+        .filter(|s| s.start_ms > 30_000.0 && s.outcome == flick_player::metrics::Outcome::Abandoned)
+        .count()
+}
+
+#[test]
+fn flick_rides_out_short_blockages_on_a_deep_buffer() {
+    let report = session(flick_abr::by_name("flick").unwrap());
+    assert!(report.error.is_none(), "{:?}", report.error);
+    assert_eq!(abandoned_after_start_up(&report), 0);
+    assert!(report.rebuffer_s < 0.5, "rebuffered {:.1} s", report.rebuffer_s);
+    let eager = flick_abr::from_json("flick", r#"{"abandon_below_buffer_s": 1e9}"#).unwrap();
+    let eager = session(eager);
+    assert!(
+        report.qoe_lin > eager.qoe_lin,
+        "riding out: {:.2}, abandoning at any buffer: {:.2} ({} abandoned)",
+        report.qoe_lin,
+        eager.qoe_lin,
+        abandoned_after_start_up(&eager)
+    );
+}
