@@ -17,7 +17,7 @@ use flick_tests::fixtures::{TempDir, encode_clip};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::time::Duration;
-use web_support::{browser_ready, root, run_pages, run_pages_with};
+use web_support::{browser_ready, one_at_a_time, root, run_pages, run_pages_with};
 
 /// The demo page's URL on `cdn`, playing its manifest.
 fn page_url(cdn: &TestCdn) -> String {
@@ -73,6 +73,7 @@ fn check_ok(result: &Value) {
 
 #[test]
 fn the_demo_page_plays_to_the_end_seeks_pauses_and_switches_quality() {
+    let _alone = one_at_a_time();
     if !browser_ready() {
         return;
     }
@@ -162,6 +163,7 @@ fn fault_script(kind: Option<FaultKind>) -> FaultScript {
 
 #[test]
 fn a_dying_location_costs_no_stall_in_the_browser() {
+    let _alone = one_at_a_time();
     if !browser_ready() {
         return;
     }
@@ -225,6 +227,7 @@ fn a_dying_location_costs_no_stall_in_the_browser() {
 
 #[test]
 fn a_full_source_buffer_makes_room_by_removing_played_media() {
+    let _alone = one_at_a_time();
     if !browser_ready() {
         return;
     }

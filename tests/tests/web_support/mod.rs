@@ -8,6 +8,15 @@ use serde_json::{Value, json};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
+use std::sync::{Mutex, MutexGuard};
+
+/// Held by each browser test for its whole run. They measure real-time playback (the failover
+/// test asserts no stall at all), so they must not share this machine's two cores with another
+/// test's ffmpeg encode or Chromium: a 0.2 s start-up stall was once seen that way.
+pub fn one_at_a_time() -> MutexGuard<'static, ()> {
+    static BROWSER: Mutex<()> = Mutex::new(());
+    BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 /// The repository root.
 pub fn root() -> PathBuf {
