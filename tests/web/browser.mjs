@@ -141,7 +141,17 @@ async function run(browser, job) {
 const job = JSON.parse(await stdin());
 const browser = await launch(job.args ?? []);
 try {
-  const results = await Promise.all(job.pages.map((p) => run(browser, p)));
+  // At most `concurrency` pages play at once (default: all of them).
+  const results = new Array(job.pages.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < job.pages.length) {
+      const i = next++;
+      results[i] = await run(browser, job.pages[i]);
+    }
+  };
+  const lanes = Math.max(1, Math.min(job.concurrency ?? job.pages.length, job.pages.length));
+  await Promise.all(Array.from({ length: lanes }, worker));
   process.stdout.write(JSON.stringify(results) + '\n');
 } finally {
   await browser.close();

@@ -59,6 +59,15 @@ pub fn run_pages(pages: Vec<Value>) -> Vec<Value> {
 
 /// [`run_pages`] in a Chromium started with the extra flags `args`.
 pub fn run_pages_with(args: &[&str], pages: Vec<Value>) -> Vec<Value> {
+    run_job(json!({ "args": args, "pages": pages }))
+}
+
+/// [`run_pages`] with at most `lanes` pages playing at once.
+pub fn run_pages_in_lanes(lanes: usize, pages: Vec<Value>) -> Vec<Value> {
+    run_job(json!({ "pages": pages, "concurrency": lanes }))
+}
+
+fn run_job(job: Value) -> Vec<Value> {
     let mut child = Command::new("node")
         .arg(root().join("tests/web/browser.mjs"))
         .current_dir(root().join("tests/web"))
@@ -67,7 +76,7 @@ pub fn run_pages_with(args: &[&str], pages: Vec<Value>) -> Vec<Value> {
         .stderr(Stdio::inherit())
         .spawn()
         .expect("start node");
-    let job = json!({ "args": args, "pages": pages }).to_string();
+    let job = job.to_string();
     child.stdin.take().expect("stdin").write_all(job.as_bytes()).expect("write the job");
     let out = child.wait_with_output().expect("wait for node");
     assert!(out.status.success(), "browser.mjs failed ({})", out.status);
