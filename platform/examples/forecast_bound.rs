@@ -20,14 +20,9 @@ use flick_platform::sim::{
 use std::path::Path;
 
 /// Pensieve's model: each request's round trip, during which the trace does not advance.
-const RTT_S: f64 = 0.08;
+const RTT_S: f64 = PensieveNetwork::REQUEST_RTT_MS / 1000.0;
 /// Pensieve's model: the payload's share of the trace's bandwidth.
-const PAYLOAD_SHARE: f64 = 0.95;
-/// Pensieve's model: buffer cap and the sleep step above it.
-const MAX_BUFFER_S: f64 = 60.0;
-const SLEEP_S: f64 = 0.5;
-/// The QoE_lin stall penalty.
-const REBUFFER_PENALTY: f64 = 4.3;
+const PAYLOAD_SHARE: f64 = PensieveNetwork::PAYLOAD_SHARE;
 /// Buffer beyond this at the end of a plan is worth nothing more.
 const TERMINAL_TARGET_S: f64 = 20.0;
 
@@ -74,6 +69,10 @@ impl Steps {
 /// MPC that knows the trace.
 struct Clairvoyant {
     network: PensieveNetwork,
+    /// The model's buffer cap and the sleep step above it, and the stall penalty.
+    max_buffer_s: f64,
+    sleep_s: f64,
+    rebuffer_penalty: f64,
     steps: Steps,
     horizon: usize,
     terminal_value: f64,
@@ -119,13 +118,14 @@ impl Clairvoyant {
             let stall = (delay - node.buffer_s).max(0.0);
             let mut buffer_s = (node.buffer_s - delay).max(0.0) + ctx.segment_duration.as_secs_f64();
             let mut trace_s = node.trace_s + transfer_s;
-            if buffer_s > MAX_BUFFER_S {
-                let sleep = ((buffer_s - MAX_BUFFER_S) / SLEEP_S).ceil() * SLEEP_S;
+            if buffer_s > self.max_buffer_s {
+                let sleep = ((buffer_s - self.max_buffer_s) / self.sleep_s).ceil() * self.sleep_s;
                 buffer_s -= sleep;
                 trace_s += sleep;
             }
             let rate = ctx.rungs[q].kbps() / 1000.0;
-            let step = rate - REBUFFER_PENALTY * stall - (rate - ctx.rungs[node.last].kbps() / 1000.0).abs();
+            let step =
+                rate - self.rebuffer_penalty * stall - (rate - ctx.rungs[node.last].kbps() / 1000.0).abs();
             let child = Node {
                 depth: node.depth + 1,
                 trace_s,
@@ -202,6 +202,9 @@ fn main() {
         let make = || {
             Box::new(Clairvoyant {
                 network: PensieveNetwork::new(trace),
+                max_buffer_s: player.max_buffer.as_secs_f64(),
+                sleep_s: player.full_buffer_poll.map_or(0.5, |p| p.as_secs_f64()),
+                rebuffer_penalty: Model::Pensieve.qoe().rebuffer_penalty,
                 steps: Steps::new(trace),
                 horizon,
                 terminal_value,

@@ -27,9 +27,9 @@ pub struct PensieveNetwork {
 
 impl PensieveNetwork {
     /// Round trip added to every request, in ms; it does not advance the trace.
-    pub(crate) const REQUEST_RTT_MS: f64 = RTT_MS;
+    pub const REQUEST_RTT_MS: f64 = RTT_MS;
     /// Share of the trace's bandwidth the payload gets.
-    pub(crate) const PAYLOAD_SHARE: f64 = PAYLOAD_FACTOR;
+    pub const PAYLOAD_SHARE: f64 = PAYLOAD_FACTOR;
 
     /// A network replaying `trace` from its start.
     pub fn new(trace: &Trace) -> Self {
