@@ -223,7 +223,11 @@ pub mod media {
 pub mod evaluation {
     //! Runs over the shared traces and ladders (`../shared/data`), as the reference tests make them.
 
-    use flick_platform::sim::{AlgorithmSummary, BatchSpec, Ladder, Model, Trace, run_batch};
+    use flick_abr::Abr;
+    use flick_platform::sim::{
+        AlgorithmSummary, BatchSpec, Ladder, Model, SessionSpec, SimContent, Trace, run_batch, run_session,
+    };
+    use flick_player::SessionReport;
     use std::path::PathBuf;
     use std::time::Duration;
 
@@ -261,5 +265,24 @@ pub mod evaluation {
             carry_abr_state: model.carries_abr_state(),
         };
         run_batch(&spec, &|| {}).expect("known algorithms")
+    }
+
+    /// One session of `abr` on `trace` in `model`, with the model's own player and network
+    /// defaults (seed 1).
+    pub fn one_session(
+        trace: &Trace,
+        content: &SimContent,
+        model: Model,
+        abr: Box<dyn Abr>,
+    ) -> SessionReport {
+        let spec = SessionSpec {
+            trace,
+            content,
+            model,
+            player: model.player_config(None),
+            network: Default::default(),
+            seed: 1,
+        };
+        run_session(&spec, abr).0
     }
 }

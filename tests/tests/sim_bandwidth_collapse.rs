@@ -3,8 +3,8 @@
 //! abandoned its top-rung download and asked for the top rung again, forever (a stall of two
 //! hours in the Sabre and Flick models).
 
-use flick_platform::sim::{Ladder, Model, SessionSpec, Trace, TracePeriod, run_session};
-use std::path::PathBuf;
+use flick_platform::sim::{Ladder, Model, Trace, TracePeriod};
+use flick_tests::evaluation::{one_session, shared_data};
 
 fn collapse() -> Trace {
     let mut periods = vec![TracePeriod { duration_ms: 26_000.0, kbps: 14_000.0, latency_ms: None }];
@@ -14,21 +14,12 @@ fn collapse() -> Trace {
 
 #[test]
 fn every_algorithm_plays_on_through_a_bandwidth_collapse() {
-    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
-    let content = Ladder::load(&data.join("ladders/envivio")).unwrap().content(&["a"]);
+    let content = Ladder::load(&shared_data().join("ladders/envivio")).unwrap().content(&["a"]);
     let trace = collapse();
     let mut failures = Vec::new();
     for model in [Model::Sabre, Model::Pensieve, Model::Flick] {
         for &abr in flick_abr::names() {
-            let spec = SessionSpec {
-                trace: &trace,
-                content: &content,
-                model,
-                player: model.player_config(None),
-                network: Default::default(),
-                seed: 1,
-            };
-            let report = run_session(&spec, flick_abr::by_name(abr).unwrap()).0;
+            let report = one_session(&trace, &content, model, flick_abr::by_name(abr).unwrap());
             // 48 segments of 4 s, each model's own buffer; the lowest rung (300 kbit/s) needs under half of the 0.7 Mbit/s.
             // FESTIVE steps down one rung per segment, as its paper does, and stalls longer.
             let stall_limit = if abr == "festive" { 120.0 } else { 30.0 };

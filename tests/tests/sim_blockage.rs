@@ -3,9 +3,9 @@
 //! Flick's algorithm must ride the blockages out at the top rung instead of abandoning (it used to
 //! abandon and switch down and up again at nearly every blockage).
 
-use flick_platform::sim::{Ladder, Model, SessionSpec, Trace, TracePeriod, run_session};
+use flick_platform::sim::{Ladder, Model, Trace, TracePeriod};
 use flick_player::SessionReport;
-use std::path::PathBuf;
+use flick_tests::evaluation::{one_session, shared_data};
 
 fn blockages() -> Trace {
     let mut periods = Vec::new();
@@ -17,18 +17,8 @@ fn blockages() -> Trace {
 }
 
 fn session(abr: Box<dyn flick_abr::Abr>) -> SessionReport {
-    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
-    let content = Ladder::load(&data.join("ladders/bbb4k.json")).unwrap().content(&["a"]);
-    let trace = blockages();
-    let spec = SessionSpec {
-        trace: &trace,
-        content: &content,
-        model: Model::Flick,
-        player: Model::Flick.player_config(None),
-        network: Default::default(),
-        seed: 1,
-    };
-    run_session(&spec, abr).0
+    let content = Ladder::load(&shared_data().join("ladders/bbb4k.json")).unwrap().content(&["a"]);
+    one_session(&blockages(), &content, Model::Flick, abr)
 }
 
 fn abandoned_after_start_up(report: &SessionReport) -> usize {

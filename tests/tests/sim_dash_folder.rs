@@ -1,7 +1,8 @@
 //! The simulator reads a ladder from a real DASH folder (ffmpeg output, sizes from disk) and
 //! plays it through the player core.
 
-use flick_platform::sim::{Ladder, Model, SessionSpec, Trace, TracePeriod, run_session};
+use flick_platform::sim::{Ladder, Model, Trace, TracePeriod};
+use flick_tests::evaluation::one_session;
 use flick_tests::fixtures::{SEGMENT, TempDir, VIDEO_BITRATES_KBPS, encode, ffmpeg_ready};
 
 fn steady(kbps: f64) -> Trace {
@@ -29,15 +30,7 @@ fn check_folder(dash_args: &[&str], name: &str) {
     let content = ladder.content(&["a"]);
     for (kbps, expect_top) in [(200.0, false), (50_000.0, true)] {
         let trace = steady(kbps);
-        let spec = SessionSpec {
-            trace: &trace,
-            content: &content,
-            model: Model::Flick,
-            player: Model::Flick.player_config(None),
-            network: Default::default(),
-            seed: 1,
-        };
-        let (report, _) = run_session(&spec, flick_abr::by_name("throughput").unwrap());
+        let report = one_session(&trace, &content, Model::Flick, flick_abr::by_name("throughput").unwrap());
         assert!(report.error.is_none(), "{name}: {:?}", report.error);
         assert!((report.played_s - 6.0).abs() < 0.01, "{name}: played {}", report.played_s);
         let last = report.segments.last().unwrap();
