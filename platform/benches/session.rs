@@ -8,12 +8,12 @@ use std::hint::black_box;
 use std::path::PathBuf;
 
 fn data() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data")
 }
 
 fn sessions(c: &mut Criterion) {
-    let traces = Trace::load_all(&data().join("traces/pensieve-test")).expect("shared traces");
-    let content = Ladder::load(&data().join("ladders/envivio")).expect("shared ladder").content(&["a"]);
+    let traces = Trace::load_all(&data().join("traces/pensieve-test")).expect("repository traces");
+    let content = Ladder::load(&data().join("ladders/envivio")).expect("repository ladder").content(&["a"]);
     let mut group = c.benchmark_group("session");
     for model in [Model::Pensieve, Model::Sabre, Model::Flick] {
         for abr in flick_abr::names() {

@@ -6,8 +6,8 @@
 //! use flick_platform::sim::{BatchSpec, Ladder, Model, Trace, run_batch};
 //! use std::path::Path;
 //!
-//! let traces = Trace::load_all(Path::new("../shared/data/traces/pensieve-test")).unwrap();
-//! let ladder = Ladder::load(Path::new("../shared/data/ladders/envivio")).unwrap();
+//! let traces = Trace::load_all(Path::new("../data/traces/pensieve-test")).unwrap();
+//! let ladder = Ladder::load(Path::new("../data/ladders/envivio")).unwrap();
 //! let content = ladder.content(&["a"]);
 //! let algorithms = vec!["robust-mpc".to_string()];
 //! let spec = BatchSpec {

@@ -221,7 +221,7 @@ pub mod media {
 }
 
 pub mod evaluation {
-    //! Runs over the shared traces and ladders (`../shared/data`), as the reference tests make them.
+    //! Runs over the repository's traces and ladders (`data/`), as the reference tests make them.
 
     use flick_abr::Abr;
     use flick_platform::sim::{
@@ -231,10 +231,10 @@ pub mod evaluation {
     use std::path::PathBuf;
     use std::time::Duration;
 
-    /// The shared data folder beside the repository.
-    pub fn shared_data() -> PathBuf {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
-        assert!(dir.is_dir(), "the shared data folder is missing at {}", dir.display());
+    /// The repository's `data/` folder (traces and ladders, with their licences).
+    pub fn data_dir() -> PathBuf {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data");
+        assert!(dir.is_dir(), "the data folder is missing at {}", dir.display());
         dir
     }
 
@@ -248,10 +248,10 @@ pub mod evaluation {
         buffer: Option<u64>,
         algorithms: &[&str],
     ) -> Vec<AlgorithmSummary> {
-        let data = shared_data();
-        let traces = Trace::load_all(&data.join("traces").join(traces)).expect("the shared traces load");
+        let data = data_dir();
+        let traces = Trace::load_all(&data.join("traces").join(traces)).expect("the repository traces load");
         let content = Ladder::load(&data.join("ladders").join(ladder))
-            .expect("the shared ladder loads")
+            .expect("the repository ladder loads")
             .content(&["a"]);
         let algorithms: Vec<String> = algorithms.iter().map(|s| s.to_string()).collect();
         let spec = BatchSpec {

@@ -1,9 +1,9 @@
 //! Reproduce the literature's reference QoE figures with the real player core in the simulator
-//! (`../shared/data/README.md`): Pensieve's test simulator with BBA and RobustMPC, Sabre's model
+//! (`data/README.md`): Pensieve's test simulator with BBA and RobustMPC, Sabre's model
 //! with BOLA and the throughput rule.
 
 use flick_platform::sim::{AlgorithmSummary, BatchSpec, Ladder, Model, Trace, run_batch};
-use flick_tests::evaluation::{evaluate, shared_data as shared};
+use flick_tests::evaluation::{data_dir, evaluate};
 
 fn assert_near(summary: &AlgorithmSummary, reference: f64) {
     assert!(
@@ -38,7 +38,7 @@ fn robust_mpc_needs_its_carried_state_to_match_the_reference() {
     // Pensieve's RobustMPC keeps its prediction errors from one trace to the next; fresh
     // instances score differently (0.842 in the Python reference), which shows the sessions
     // really run the algorithm rather than replaying a number.
-    let data = shared();
+    let data = data_dir();
     let traces = Trace::load_all(&data.join("traces/pensieve-test")).unwrap();
     let content = Ladder::load(&data.join("ladders/envivio")).unwrap().content(&["a"]);
     let algorithms = vec!["robust-mpc".to_string()];

@@ -4,7 +4,7 @@
 //! hours in the Sabre and Flick models).
 
 use flick_platform::sim::{Ladder, Model, Trace, TracePeriod};
-use flick_tests::evaluation::{one_session, shared_data};
+use flick_tests::evaluation::{data_dir, one_session};
 
 fn collapse() -> Trace {
     let mut periods = vec![TracePeriod { duration_ms: 26_000.0, kbps: 14_000.0, latency_ms: None }];
@@ -14,7 +14,7 @@ fn collapse() -> Trace {
 
 #[test]
 fn every_algorithm_plays_on_through_a_bandwidth_collapse() {
-    let content = Ladder::load(&shared_data().join("ladders/envivio")).unwrap().content(&["a"]);
+    let content = Ladder::load(&data_dir().join("ladders/envivio")).unwrap().content(&["a"]);
     let trace = collapse();
     let mut failures = Vec::new();
     for model in [Model::Sabre, Model::Pensieve, Model::Flick] {

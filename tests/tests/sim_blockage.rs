@@ -5,7 +5,7 @@
 
 use flick_platform::sim::{Ladder, Model, Trace, TracePeriod};
 use flick_player::SessionReport;
-use flick_tests::evaluation::{one_session, shared_data};
+use flick_tests::evaluation::{data_dir, one_session};
 
 fn blockages() -> Trace {
     let mut periods = Vec::new();
@@ -17,7 +17,7 @@ fn blockages() -> Trace {
 }
 
 fn session(abr: Box<dyn flick_abr::Abr>) -> SessionReport {
-    let content = Ladder::load(&shared_data().join("ladders/bbb4k.json")).unwrap().content(&["a"]);
+    let content = Ladder::load(&data_dir().join("ladders/bbb4k.json")).unwrap().content(&["a"]);
     one_session(&blockages(), &content, Model::Flick, abr)
 }
 

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 #[test]
 fn a_location_that_stops_answering_is_left_for_the_other() {
-    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
+    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data");
     let ladder = Ladder::load(&data.join("ladders/envivio")).unwrap();
     let content = ladder.content(&["a", "b"]);
     let trace = Trace {

@@ -9,7 +9,7 @@ use flick_player::SessionReport;
 use std::path::PathBuf;
 
 fn scenario(kind: Option<FaultKind>, locations: &[&str], abr: &str) -> SessionReport {
-    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
+    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data");
     let content = Ladder::load(&data.join("ladders/envivio")).unwrap().content(&["a", "b"]);
     let trace = Trace {
         name: "4 Mbit/s".into(),

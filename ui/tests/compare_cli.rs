@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn shared() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data");
     assert!(dir.is_dir(), "the shared data folder is missing at {}", dir.display());
     dir
 }

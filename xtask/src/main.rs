@@ -8,7 +8,7 @@
 //! cargo xtask setup        install the Debian packages and Rust pieces the project needs
 //! cargo xtask test         setup, then fmt, clippy, tests and the wasm32 build
 //! cargo xtask demo [ARGS]  setup, then `flick demo` (the player window; ARGS go to `flick demo`)
-//! cargo xtask demo --sim [ARGS]  setup, then `flick sim` over the shared traces (ARGS go to `flick sim`)
+//! cargo xtask demo --sim [ARGS]  setup, then `flick sim` over the repository's traces (data/) (ARGS go to `flick sim`)
 //! cargo xtask bench [ARGS] `cargo bench --workspace` (ARGS go to cargo)
 //! cargo xtask web          the browser build into wasm/dist (wasm-bindgen, wasm-opt, demo page)
 //! cargo xtask h2h          Flick (wasm), dash.js and Shaka Player head to head in Chromium
@@ -38,7 +38,7 @@ Commands:
                  two-location CDN, location a failing half-way, played in the window (headless
                  with a status line when there is no display); ARGS go to `flick demo`
   demo --sim [ARGS]
-                 setup, build `flick` (release) and run `flick sim` over ../shared/data;
+                 setup, build `flick` (release) and run `flick sim` over data/ (Pensieve's test traces);
                  ARGS are passed on to `flick sim` (and replace the demo's own --abr/--model/...)
   bench [ARGS]   cargo bench --workspace [ARGS]
   web            setup, then the browser build into wasm/dist: release wasm, wasm-bindgen,

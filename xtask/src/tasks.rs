@@ -64,7 +64,7 @@ pub fn test() -> Result<(), Failure> {
 }
 
 /// The demo's `flick sim` options: the flag, its value, and whether the value is a path inside the
-/// `shared` directory (made absolute) rather than a plain word.
+/// repository (made absolute) rather than a plain word.
 const DEMO_OPTIONS: &[(&str, &str, bool)] = &[
     ("--traces", "data/traces/pensieve-test", true),
     ("--ladder", "data/ladders/envivio", true),
@@ -88,11 +88,11 @@ pub fn demo(extra: &[String]) -> Result<(), Failure> {
 }
 
 /// `cargo xtask demo --sim [ARGS]`: setup, build `flick` in release mode, run `flick sim` over the
-/// shared Pensieve test traces and Envivio ladder. `ARGS` go to `flick sim`; an option given
+/// repository's Pensieve test traces and Envivio ladder (`data/`). `ARGS` go to `flick sim`; an option given
 /// there replaces the demo's own.
 pub fn demo_sim(extra: &[String]) -> Result<(), Failure> {
     setup::run()?;
-    let shared = workspace::shared_dir()?;
+    let root = workspace::root();
     let target_dir = workspace::target_dir();
 
     let mut build = workspace::cargo(&target_dir);
@@ -102,20 +102,20 @@ pub fn demo_sim(extra: &[String]) -> Result<(), Failure> {
 
     let mut sim = Command::new(target_dir.join("release").join("flick"));
     // Runs in the caller's directory, so relative paths in `extra` mean what they say there.
-    sim.arg("sim").args(demo_args(&shared, extra)).args(extra);
+    sim.arg("sim").args(demo_args(&root, extra)).args(extra);
     process::heading(&format!("demo: {}", process::describe(&sim)));
     process::run(&mut sim)
 }
 
 /// The demo's own `flick sim` arguments, less the options `extra` already gives.
-fn demo_args(shared: &Path, extra: &[String]) -> Vec<String> {
+fn demo_args(root: &Path, extra: &[String]) -> Vec<String> {
     let given = |flag: &str| {
         extra.iter().any(|arg| arg == flag || arg.strip_prefix(flag).is_some_and(|r| r.starts_with('=')))
     };
     let mut args = Vec::new();
     for &(flag, value, is_path) in DEMO_OPTIONS.iter().filter(|(flag, ..)| !given(flag)) {
         args.push(flag.to_string());
-        args.push(if is_path { shared.join(value).display().to_string() } else { value.to_string() });
+        args.push(if is_path { root.join(value).display().to_string() } else { value.to_string() });
     }
     args
 }
@@ -137,7 +137,7 @@ mod tests {
     }
 
     #[test]
-    fn demo_arguments_point_into_shared() {
+    fn demo_arguments_point_into_the_repository() {
         let args = demo_args(Path::new("/s"), &[]);
         assert_eq!(
             args,

@@ -1,6 +1,5 @@
-//! Where things are: the repository root, the shared build directory, the shared data, cargo itself.
+//! Where things are: the repository root, the shared build directory, cargo itself.
 
-use crate::process::Failure;
 use std::env;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -33,20 +32,6 @@ fn choose_target_dir(from_env: Option<PathBuf>, home: Option<PathBuf>, root: &Pa
     from_env
         .or_else(|| home.map(|home| home.join(".cache").join("flick").join("target")))
         .unwrap_or_else(|| root.join("target"))
-}
-
-/// The `shared` directory beside the repository root, which holds `data/` (traces and ladders).
-pub fn shared_dir() -> Result<PathBuf, Failure> {
-    let root = root();
-    let shared = root.join("..").join("shared");
-    shared.canonicalize().map_err(|_| {
-        Failure::new(format!(
-            "the shared data directory {} is missing: the demo expects a folder `shared` (with \
-             `data/traces` and `data/ladders`) beside the repository root {}",
-            shared.display(),
-            root.display()
-        ))
-    })
 }
 
 /// A `cargo` command run from the repository root with the shared target directory.

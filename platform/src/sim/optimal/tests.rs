@@ -142,7 +142,7 @@ fn coarsening_keeps_an_upper_bound() {
 }
 
 fn shared() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data")
 }
 
 /// The optimum is at least every real algorithm's QoE on each of a sample of real traces.
