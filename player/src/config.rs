@@ -1,48 +1,13 @@
 //! Player configuration.
 
 use crate::estimator::EstimatorConfig;
+pub use crate::failover::RequestTimeouts;
 use core::time::Duration;
 use serde::{Deserialize, Serialize};
 
-/// How long a request may go without an answer or without progress before it is given up.
-///
-/// Media requests are buffer-aware: their limits shrink to `buffer_fraction` of the media buffered
-/// when they are sent (never below `min`), so with little buffer left a silent or stalled location
-/// is left early for another one, while with a deep buffer the player waits patiently.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct RequestTimeouts {
-    /// Longest wait from the request to the first byte of the response.
-    pub first_byte: Duration,
-    /// Longest wait between two pieces of the body.
-    pub stall: Duration,
-    /// Fraction of the buffer a media request may wait for (0 turns buffer-awareness off).
-    pub buffer_fraction: f64,
-    /// Shortest limit, however low the buffer.
-    pub min: Duration,
-}
-
-impl Default for RequestTimeouts {
-    fn default() -> Self {
-        RequestTimeouts {
-            first_byte: Duration::from_secs(4),
-            stall: Duration::from_secs(4),
-            buffer_fraction: 0.25,
-            min: Duration::from_millis(1500),
-        }
-    }
-}
-
-impl RequestTimeouts {
-    /// The (first byte, stall) limits of a media request sent with `buffer` of media buffered.
-    pub fn for_buffer(&self, buffer: Duration) -> (Duration, Duration) {
-        if self.buffer_fraction <= 0.0 {
-            return (self.first_byte, self.stall);
-        }
-        let budget = buffer.mul_f64(self.buffer_fraction).max(self.min);
-        (self.first_byte.min(budget), self.stall.min(budget))
-    }
-}
+/// How often a driver that renders is asked for its decoder's state
+/// ([`PlayerConfig::decoder_reports`]): the one cadence of the native and browser front ends.
+pub const DECODER_REPORTS: Duration = Duration::from_millis(100);
 
 /// Everything that shapes a session's behaviour.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -85,6 +50,10 @@ pub struct PlayerConfig {
     /// in a loop. Sabre's simulator lets the algorithm choose the retry freely; its model turns
     /// this off to reproduce Sabre's figures.
     pub lower_after_abandon: bool,
+    /// For a driver that renders: ask for the decoder's state ([`crate::Output::ReportDecoder`])
+    /// this often while a presentation plays, and before calling a stall. `None` (a simulator, a
+    /// headless run) lets the core's own clock stand for the decoder.
+    pub decoder_reports: Option<Duration>,
 }
 
 impl Default for PlayerConfig {
@@ -105,6 +74,7 @@ impl Default for PlayerConfig {
             autoplay: true,
             record_log: false,
             lower_after_abandon: true,
+            decoder_reports: None,
         }
     }
 }

@@ -68,7 +68,7 @@ pub enum FetchError {
 }
 
 /// What the driver feeds into the core.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Input {
     /// Load and play the MPD at this URL.
     Load {
@@ -105,13 +105,11 @@ pub enum Input {
     Data {
         /// Request.
         id: RequestId,
-        /// Bytes in this chunk.
-        len: u64,
-        /// The chunk itself; empty when the driver does not hand media to the core (a simulator,
-        /// or a headless run that decodes nothing).
-        chunk: bytes::Bytes,
+        /// The piece of the body (or only its length, from a driver that keeps media bodies).
+        chunk: Chunk,
     },
-    /// The whole response arrived.
+    /// The body ended (the connection closed it cleanly). The core checks it against the
+    /// announced length: a short body is a truncated one.
     Complete {
         /// Request.
         id: RequestId,
@@ -123,8 +121,9 @@ pub enum Input {
         /// How.
         error: FetchError,
     },
-    /// The decoder's view of playback, from a driver that renders: its position, and whether it
-    /// is actually advancing.
+    /// Where the decoder is, from a driver that renders (in answer to [`Output::ReportDecoder`]).
+    /// Send it only when the decoder knows (not while it seeks to a new position); the core
+    /// trusts it while playing or paused.
     Playback {
         /// Current playback position.
         position: Duration,
@@ -159,6 +158,56 @@ pub enum Input {
     },
 }
 
+impl Input {
+    /// The request this input is about, for the driver's answers to [`Output::Fetch`].
+    pub fn request(&self) -> Option<RequestId> {
+        match self {
+            Input::ResponseStarted { id, .. }
+            | Input::Data { id, .. }
+            | Input::Complete { id }
+            | Input::Failed { id, .. } => Some(*id),
+            _ => None,
+        }
+    }
+
+    /// Whether this input is the last one about its request (the driver can forget it).
+    pub fn ends_request(&self) -> bool {
+        matches!(self, Input::Complete { .. } | Input::Failed { .. })
+    }
+}
+
+/// A piece of a response body, as a driver hands it to the core.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Chunk {
+    /// The bytes themselves.
+    Bytes(bytes::Bytes),
+    /// Only how many bytes arrived: from a driver that does not hand media bodies to the core (a
+    /// simulator, or a headless run that decodes nothing). Manifests, indexes and steering answers
+    /// are parsed by the core and always come as [`Chunk::Bytes`].
+    Counted(u64),
+}
+
+impl Chunk {
+    /// Bytes in the piece.
+    pub fn len(&self) -> u64 {
+        match self {
+            Chunk::Bytes(bytes) => bytes.len() as u64,
+            Chunk::Counted(len) => *len,
+        }
+    }
+
+    /// Whether the piece holds no byte.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl From<bytes::Bytes> for Chunk {
+    fn from(bytes: bytes::Bytes) -> Self {
+        Chunk::Bytes(bytes)
+    }
+}
+
 /// Whether an [`Append`] carries an init segment or media.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -191,8 +240,9 @@ pub struct Append {
 }
 
 /// Something that happened, for the front end and the metrics.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "event")]
+#[non_exhaustive]
 pub enum PlayerEvent {
     /// The playback state changed.
     StateChanged {
@@ -282,6 +332,18 @@ pub enum Output {
         /// New playback position.
         position: Duration,
     },
+    /// Every media segment of this track has been appended: the decoder can play it out to the
+    /// end (GStreamer's end-of-stream, MSE's `endOfStream` once every track has it). A later
+    /// [`Output::Flush`] starts the track again.
+    EndOfStream {
+        /// The track that is complete.
+        track: TrackKind,
+    },
+    /// Report the decoder's state now: [`Input::Playback`] (when it knows its position),
+    /// [`Input::Buffered`] for each track whose appends it has all processed, and
+    /// [`Input::DecoderFrames`]. Asked for only when [`crate::PlayerConfig::decoder_reports`] is
+    /// set, at that interval and before the core decides that playback has stalled.
+    ReportDecoder,
     /// Something happened.
     Event(PlayerEvent),
 }

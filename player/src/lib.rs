@@ -18,12 +18,14 @@
 //! assert_eq!(fetches, ["http://cdn.example/a.mpd"]);
 //! ```
 
+#![warn(missing_docs, unreachable_pub)]
+
 pub mod cmcd;
 pub mod config;
 pub mod error;
 pub mod estimator;
+pub mod failover;
 pub mod io;
-pub mod location;
 pub mod log;
 pub mod manifest;
 pub mod metrics;
@@ -31,12 +33,15 @@ mod player;
 pub mod presentation;
 pub mod segment_index;
 pub mod state;
+pub mod status;
+pub mod virtual_time;
 
-pub use config::{PlayerConfig, RequestTimeouts};
+pub use config::{DECODER_REPORTS, PlayerConfig, RequestTimeouts};
 pub use error::PlayerError;
 pub use io::{
-    Append, AppendKind, FetchError, FetchRequest, Input, Output, PlayerEvent, RequestId, RequestKind,
+    Append, AppendKind, Chunk, FetchError, FetchRequest, Input, Output, PlayerEvent, RequestId, RequestKind,
 };
 pub use metrics::{QoeConfig, SessionReport};
 pub use player::Player;
 pub use state::PlayerState;
+pub use status::{PlayerStatus, RungInfo};

@@ -3,10 +3,10 @@
 //! across drivers.
 
 use crate::io::{FetchError, Input, Output, PlayerEvent, RequestId, RequestKind};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// One line of the log.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LogEntry {
     /// Session time in milliseconds.
     pub at_ms: f64,
@@ -16,7 +16,7 @@ pub struct LogEntry {
 }
 
 /// An input or output, summarised.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum LogRecord {
     /// Load a manifest URL.
@@ -99,6 +99,13 @@ pub enum LogRecord {
         /// New position, in ms.
         position_ms: f64,
     },
+    /// Every segment of a track was appended.
+    EndOfStream {
+        /// Track.
+        track: crate::presentation::TrackKind,
+    },
+    /// The core asked for the decoder's state.
+    ReportDecoder,
     /// The decoder's buffered ranges of a track.
     Buffered {
         /// Track.
@@ -143,7 +150,7 @@ impl From<&Input> for LogRecord {
             Input::ResponseStarted { id, content_length } => {
                 LogRecord::ResponseStarted { id: *id, content_length: *content_length }
             }
-            Input::Data { id, len, .. } => LogRecord::Data { id: *id, len: *len },
+            Input::Data { id, chunk } => LogRecord::Data { id: *id, len: chunk.len() },
             Input::Complete { id } => LogRecord::Complete { id: *id },
             Input::Failed { id, error } => LogRecord::Failed { id: *id, error: error.clone() },
             Input::Playback { position } => LogRecord::Playback { position_ms: ms(*position) },
@@ -170,6 +177,8 @@ impl From<&Output> for LogRecord {
                 bytes: a.data.len(),
             },
             Output::Flush { position } => LogRecord::Flush { position_ms: ms(*position) },
+            Output::EndOfStream { track } => LogRecord::EndOfStream { track: *track },
+            Output::ReportDecoder => LogRecord::ReportDecoder,
             Output::Event(event) => LogRecord::Event { event: event.clone() },
         }
     }

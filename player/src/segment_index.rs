@@ -43,6 +43,7 @@ use mp4_atom::{Decode, Sidx};
 
 /// Why a segment index could not be read.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum IndexError {
     /// The bytes do not hold a usable `sidx` box (bad box header, bad `sidx` body).
     #[error("bad segment index: {0}")]

@@ -62,7 +62,8 @@ impl Player {
             None => flick_abr::by_name(self.config.abr_name())
                 .map_err(|e| js_error(codes::UNKNOWN_ABR, &e.to_string()))?,
         };
-        let core_config = self.config.player_config().map_err(|e| js_error(codes::CONFIG, &e))?;
+        let mut core_config = self.config.player_config().map_err(|e| js_error(codes::CONFIG, &e))?;
+        core_config.decoder_reports = Some(flick_player::DECODER_REPORTS);
         let mut settle = None;
         let promise = js_sys::Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
         let settle = settle.ok_or_else(|| js_error(codes::INVALID_STATE, "the promise did not start"))?;
@@ -117,22 +118,18 @@ impl Player {
         let now = session.now();
         let status = session
             .with_player(|p| {
-                let rungs: Vec<u64> = p
-                    .presentation()
-                    .and_then(|pr| pr.track(TrackKind::Video))
-                    .map(|t| t.representations.iter().map(|r| r.bandwidth.kbps() as u64).collect())
-                    .unwrap_or_default();
-                let rung = p.video_rung();
+                let status = p.status(now);
+                let rungs: Vec<u64> = status.rungs.iter().map(|r| r.bitrate_kbps).collect();
                 json!({
-                    "state": p.state(),
-                    "position": p.position(now).as_secs_f64(),
-                    "buffer": p.buffer_level(now).as_secs_f64(),
-                    "quality": rung,
-                    "bitrateKbps": rung.and_then(|r| rungs.get(r)),
-                    "throughputKbps": p.throughput_estimate().map(|b| b.kbps()),
-                    "location": session.location(),
+                    "state": status.state,
+                    "position": status.position.as_secs_f64(),
+                    "buffer": status.buffer.as_secs_f64(),
+                    "quality": status.video_rung,
+                    "bitrateKbps": status.video_rung.and_then(|r| rungs.get(r)),
+                    "throughputKbps": status.throughput_kbps,
+                    "location": status.location,
                     "rungsKbps": rungs,
-                    "abr": p.abr_name(),
+                    "abr": status.abr,
                     "quotaErrors": session.quota_errors(),
                 })
             })

@@ -29,6 +29,7 @@ pub const NAMES: &[&str] = &[
     "trackchange",
     "bufferevicted",
     "error",
+    "event",
     "*",
 ];
 
@@ -66,6 +67,8 @@ pub fn to_js(event: &PlayerEvent) -> (&'static str, Value) {
         PlayerEvent::Error { error } => {
             ("error", json!({ "code": error.kind(), "message": error.to_string() }))
         }
+        // An event newer than this list: its JSON form, under a generic name.
+        other => ("event", serde_json::to_value(other).unwrap_or(Value::Null)),
     };
     if let Value::Object(map) = &mut detail {
         map.insert("type".into(), Value::from(name));
@@ -95,7 +98,8 @@ mod tests {
 
     #[test]
     fn errors_carry_a_code_and_a_message() {
-        let error = PlayerError::AllLocationsFailed("manifest: Reset".into());
+        let error =
+            PlayerError::AllLocationsFailed { what: "manifest".into(), last: Some(FetchError::Reset) };
         let (name, detail) = to_js(&PlayerEvent::Error { error });
         assert_eq!(name, "error");
         assert_eq!(detail["code"], "all_locations_failed");

@@ -7,12 +7,11 @@
 //! and says [`Output::Cancel`](flick_player::Output), and the session aborts the controller.
 //!
 //! A browser tells less than a socket does: a refused or reset connection and a failed CORS check
-//! are all the same `TypeError`, so every failure before the response is
-//! [`FetchError::Reset`]; a body that errors or ends short of its `Content-Length` is
-//! [`FetchError::Truncated`] (or `Reset` when no length was announced).
+//! are all the same `TypeError`, so every failure before the response is [`FetchError::Reset`],
+//! and so is a body that errors (the core knows whether that cut it short of its length).
 
 use flick_player::io::Bytes;
-use flick_player::{FetchError, FetchRequest, Input, RequestId};
+use flick_player::{Chunk, FetchError, FetchRequest, Input, RequestId};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -59,46 +58,28 @@ async fn run(request: FetchRequest, signal: AbortSignal, deliver: &dyn Fn(Input)
         return;
     }
     let Some(body) = response.body() else {
-        deliver(complete_or_short(id, 0, content_length));
+        deliver(Input::Complete { id });
         return;
     };
     let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
-    let mut received = 0u64;
     loop {
-        let chunk = match JsFuture::from(reader.read()).await {
-            Ok(result) => result,
-            Err(_) => {
-                let error = match content_length {
-                    Some(_) => FetchError::Truncated,
-                    None => FetchError::Reset,
-                };
-                deliver(Input::Failed { id, error });
-                return;
-            }
+        let Ok(chunk) = JsFuture::from(reader.read()).await else {
+            deliver(Input::Failed { id, error: FetchError::Reset });
+            return;
         };
         let done =
             js_sys::Reflect::get(&chunk, &"done".into()).ok().and_then(|d| d.as_bool()).unwrap_or(true);
         if done {
-            deliver(complete_or_short(id, received, content_length));
+            deliver(Input::Complete { id });
             return;
         }
         let Ok(value) = js_sys::Reflect::get(&chunk, &"value".into()) else { continue };
         let Some(bytes) = value.dyn_ref::<js_sys::Uint8Array>() else { continue };
         let data = Bytes::from(bytes.to_vec());
-        let len = data.len() as u64;
-        received += len;
-        if len > 0 && !deliver(Input::Data { id, len, chunk: data }) {
+        if !data.is_empty() && !deliver(Input::Data { id, chunk: Chunk::Bytes(data) }) {
             let _ = reader.cancel();
             return;
         }
-    }
-}
-
-/// The end of a body: complete, or truncated when shorter than announced.
-fn complete_or_short(id: RequestId, received: u64, content_length: Option<u64>) -> Input {
-    match content_length {
-        Some(length) if received < length => Input::Failed { id, error: FetchError::Truncated },
-        _ => Input::Complete { id },
     }
 }
 
@@ -122,21 +103,5 @@ async fn send(request: &FetchRequest, signal: &AbortSignal) -> Result<Response, 
         Ok(response) => response.dyn_into::<Response>().map_err(transport),
         // A refused or reset connection, or a CORS failure: the browser says only "TypeError".
         Err(_) => Err(FetchError::Reset),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_body_short_of_its_length_is_truncated() {
-        let id = RequestId(3);
-        assert!(matches!(complete_or_short(id, 10, Some(10)), Input::Complete { .. }));
-        assert!(matches!(complete_or_short(id, 10, None), Input::Complete { .. }));
-        assert!(matches!(
-            complete_or_short(id, 4, Some(10)),
-            Input::Failed { error: FetchError::Truncated, .. }
-        ));
     }
 }

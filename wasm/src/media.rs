@@ -6,9 +6,11 @@
 //! refuses an append for lack of room (`QuotaExceededError`), media already played (up to a
 //! second behind the position) is removed and the append tried again. When a track's queue runs
 //! empty, its buffered ranges go back to the core ([`Input::Buffered`]), which refetches whatever
-//! the browser dropped. Once the last segment of every track is in, the stream is ended
-//! (`endOfStream`) so the element plays out to the end.
+//! the browser dropped. Once the core says every track is complete ([`Output::EndOfStream`]) and
+//! its queue is empty, the stream is ended (`endOfStream`) so the element plays out to the end.
 
+#[cfg(doc)]
+use flick_player::Output;
 use flick_player::io::Bytes;
 use flick_player::presentation::{Presentation, TrackKind};
 use flick_player::{Append, Input};
@@ -32,7 +34,7 @@ struct TrackBuffer {
     kind: TrackKind,
     buffer: SourceBuffer,
     queue: VecDeque<Op>,
-    /// The last segment of the presentation has been queued.
+    /// The core said the track is complete: its last segment has been queued.
     complete: bool,
     /// An append was refused for room and nothing could be removed yet: retry on the next tick.
     waiting_for_room: bool,
@@ -54,6 +56,8 @@ pub struct MediaSink {
     tracks: Vec<TrackBuffer>,
     /// Appends that arrived before the `SourceBuffer`s existed.
     early: Vec<Append>,
+    /// Tracks the core completed before the `SourceBuffer`s existed.
+    early_ends: Vec<TrackKind>,
     ended: bool,
     /// Appends refused for lack of room so far.
     quota_errors: u32,
@@ -74,6 +78,7 @@ impl MediaSink {
             object_url,
             tracks: Vec::new(),
             early: Vec::new(),
+            early_ends: Vec::new(),
             ended: false,
             quota_errors: 0,
             _on_open: on_open,
@@ -142,21 +147,30 @@ impl MediaSink {
             });
         }
         for append in std::mem::take(&mut self.early) {
-            self.push(append, presentation);
+            self.push(append);
+        }
+        for kind in std::mem::take(&mut self.early_ends) {
+            self.end_track(kind);
         }
         Ok(())
     }
 
-    /// Queue an append from the core. `presentation` tells whether it is a track's last segment.
-    pub fn push(&mut self, append: Append, presentation: &Presentation) {
+    /// Queue an append from the core.
+    pub fn push(&mut self, append: Append) {
         if self.tracks.is_empty() {
             self.early.push(append);
             return;
         }
-        let last = append.segment.is_some_and(|s| is_last_segment(presentation, &append, s));
         if let Some(track) = self.tracks.iter_mut().find(|t| t.kind == append.track) {
             track.queue.push_back(Op::Append(append.data));
-            track.complete |= last;
+        }
+    }
+
+    /// The core appended the last segment of `kind` ([`Output::EndOfStream`]).
+    pub fn end_track(&mut self, kind: TrackKind) {
+        match self.tracks.iter_mut().find(|t| t.kind == kind) {
+            Some(track) => track.complete = true,
+            None => self.early_ends.push(kind),
         }
     }
 
@@ -164,6 +178,7 @@ impl MediaSink {
     /// and every buffer cleared.
     pub fn flush(&mut self) {
         self.early.clear();
+        self.early_ends.clear();
         self.ended = false;
         for track in &mut self.tracks {
             track.queue.clear();
@@ -267,20 +282,6 @@ impl MediaSink {
         video.load();
         let _ = web_sys::Url::revoke_object_url(&self.object_url);
     }
-}
-
-/// Whether `append` (of media segment `segment`) is the last segment of its representation.
-fn is_last_segment(presentation: &Presentation, append: &Append, segment: usize) -> bool {
-    presentation
-        .periods
-        .first()
-        .into_iter()
-        .flat_map(|p| &p.tracks)
-        .filter(|t| t.kind == append.track)
-        .flat_map(|t| &t.representations)
-        .find(|r| r.id == append.representation)
-        .and_then(|r| r.segments.segments())
-        .is_some_and(|segments| segment + 1 >= segments.len())
 }
 
 fn is_quota_error(error: &JsValue) -> bool {

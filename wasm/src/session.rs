@@ -3,10 +3,11 @@
 //!
 //! After every input or timeout the session drains [`Player::poll_output`]: a fetch starts a task
 //! ([`crate::fetch`]), a cancel aborts its controller, appends and flushes go to the
-//! [`MediaSink`], events go to the page's listeners. Then it arms one `setTimeout` for the core's
-//! next wake-up ([`Player::poll_timeout`]). A 250 ms tick reports the video element's position
-//! ([`Input::Playback`]) and frame counters ([`Input::DecoderFrames`]). Session time is
-//! `performance.now()` since the session started.
+//! [`MediaSink`] (with the core's end of each track), events go to the page's listeners, and when
+//! the core asks ([`Output::ReportDecoder`]) the element's position ([`Input::Playback`]) and frame
+//! counters ([`Input::DecoderFrames`]) go back. Then it arms one `setTimeout` for the core's next
+//! wake-up ([`Player::poll_timeout`]). Session time is `performance.now()` since the session
+//! started.
 //!
 //! Re-entrancy: page callbacks run after the outputs are drained, with nothing borrowed, so a
 //! listener may call the player; an input arriving while the core is busy (from a custom ABR
@@ -24,9 +25,6 @@ use std::time::Duration;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{AbortController, HtmlVideoElement};
-
-/// How often the element's position and frame counters are reported.
-const TICK_MS: i32 = 250;
 
 /// A JavaScript callback owned by the session.
 type Callback = Closure<dyn FnMut()>;
@@ -48,12 +46,10 @@ pub struct Session {
     dispatching: Cell<bool>,
     destroyed: Cell<bool>,
     timer: Cell<Option<(i32, f64)>>,
-    tick: Cell<Option<i32>>,
     location: RefCell<Option<String>>,
     /// The position the session itself last sought the element to (not a viewer's seek).
     own_seek: Cell<Option<f64>>,
     on_timer: RefCell<Option<Callback>>,
-    on_tick: RefCell<Option<Callback>>,
     on_video: RefCell<Vec<(&'static str, Callback)>>,
     load_promise: RefCell<Option<(js_sys::Function, js_sys::Function)>>,
 }
@@ -85,11 +81,9 @@ impl Session {
             dispatching: Cell::new(false),
             destroyed: Cell::new(false),
             timer: Cell::new(None),
-            tick: Cell::new(None),
             location: RefCell::default(),
             own_seek: Cell::new(None),
             on_timer: RefCell::default(),
-            on_tick: RefCell::default(),
             on_video: RefCell::default(),
             load_promise: RefCell::new(Some(settle)),
         });
@@ -121,18 +115,6 @@ impl Session {
                 s.timeout();
             }
         })));
-        let weak = Rc::downgrade(self);
-        let tick = Closure::wrap(Box::new(move || {
-            if let Some(s) = weak.upgrade() {
-                s.on_tick();
-            }
-        }) as Box<dyn FnMut()>);
-        let window = window()?;
-        let id = window
-            .set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), TICK_MS)?;
-        self.tick.set(Some(id));
-        *self.on_tick.borrow_mut() = Some(tick);
-
         let mut on_video = self.on_video.borrow_mut();
         for name in ["seeking", "ended", "error"] {
             let weak = Rc::downgrade(self);
@@ -160,31 +142,11 @@ impl Session {
     }
 
     /// The core's wake-up time came.
-    ///
-    /// The core often wakes because its clock says playback reaches the end of the buffer. The
-    /// element may be behind that clock (a busy page plays slower than real time), so while it is
-    /// still playing its position goes in first; when it has really run dry (`readyState` below
-    /// `HAVE_FUTURE_DATA`) it does not, and the core sees the stall.
     fn timeout(self: &Rc<Self>) {
-        let position = self.playing_position();
         if let Ok(mut player) = self.player.try_borrow_mut() {
-            let now = self.now();
-            if let Some(position) = position
-                && player.state() == PlayerState::Playing
-            {
-                player.handle_input(now, Input::Playback { position });
-            }
-            player.handle_timeout(now);
+            player.handle_timeout(self.now());
         }
         self.pump();
-    }
-
-    /// The element's position while it is actually playing (not paused, seeking or starved).
-    fn playing_position(&self) -> Option<Duration> {
-        let video = &self.video;
-        // HAVE_FUTURE_DATA: data beyond the current frame.
-        let playing = !video.paused() && !video.seeking() && !video.ended() && video.ready_state() >= 3;
-        playing.then(|| media::secs(video.current_time()))
     }
 
     /// Drain the core's outputs, arm the timer, then tell the page's listeners.
@@ -233,15 +195,18 @@ impl Session {
                 }
             }
             Output::Append(append) => {
-                let player = self.player.borrow();
-                if let (Some(media), Some(presentation)) =
-                    (self.media.borrow_mut().as_mut(), player.presentation())
-                {
-                    media.push(append, presentation);
+                if let Some(media) = self.media.borrow_mut().as_mut() {
+                    media.push(append);
                 }
-                drop(player);
                 self.kick_media();
             }
+            Output::EndOfStream { track } => {
+                if let Some(media) = self.media.borrow_mut().as_mut() {
+                    media.end_track(track);
+                }
+                self.kick_media();
+            }
+            Output::ReportDecoder => self.report_decoder(),
             Output::Flush { position } => {
                 if let Some(media) = self.media.borrow_mut().as_mut() {
                     media.flush();
@@ -351,24 +316,27 @@ impl Session {
         }
     }
 
-    /// The 250 ms tick: the element's position and frame counters, and room-waiting appends.
-    fn on_tick(self: &Rc<Self>) {
-        let state = self.player.try_borrow().map(|p| p.state()).ok();
-        if matches!(state, Some(PlayerState::Playing | PlayerState::Paused)) && !self.video.seeking() {
-            // HAVE_METADATA: the element knows where it is.
-            if self.video.ready_state() >= 1 {
-                self.input(Input::Playback { position: media::secs(self.video.current_time()) });
-            }
+    /// The core asked for the decoder's state: the element's position (when it plays, or is
+    /// paused, where it knows it: a starved element stands still and the core sees the stall), its
+    /// frame counters, and appends that waited for room try again.
+    fn report_decoder(self: &Rc<Self>) {
+        let video = &self.video;
+        // HAVE_FUTURE_DATA (3): data beyond the current frame; HAVE_METADATA (1): a position.
+        let playing = !video.paused() && !video.seeking() && !video.ended() && video.ready_state() >= 3;
+        let paused = video.paused() && !video.seeking() && video.ready_state() >= 1;
+        if playing || paused {
+            self.pending
+                .borrow_mut()
+                .push_back(Input::Playback { position: media::secs(video.current_time()) });
         }
-        {
-            let quality = self.video.get_video_playback_quality();
-            let decoded = quality.total_video_frames() as u64;
-            if decoded > 0 {
-                self.input(Input::DecoderFrames { decoded, dropped: quality.dropped_video_frames() as u64 });
-            }
+        let quality = video.get_video_playback_quality();
+        let decoded = quality.total_video_frames() as u64;
+        if decoded > 0 {
+            let dropped = quality.dropped_video_frames() as u64;
+            self.pending.borrow_mut().push_back(Input::DecoderFrames { decoded, dropped });
         }
         let notices = match self.media.borrow_mut().as_mut() {
-            Some(media) => media.retry_waiting(&self.video),
+            Some(media) => media.retry_waiting(video),
             None => Vec::new(),
         };
         self.media_notices(notices);
@@ -505,13 +473,8 @@ impl Session {
         for (_, controller) in self.requests.borrow_mut().drain() {
             controller.abort();
         }
-        if let Some(window) = web_sys::window() {
-            if let Some((id, _)) = self.timer.take() {
-                window.clear_timeout_with_handle(id);
-            }
-            if let Some(id) = self.tick.take() {
-                window.clear_interval_with_handle(id);
-            }
+        if let (Some(window), Some((id, _))) = (web_sys::window(), self.timer.take()) {
+            window.clear_timeout_with_handle(id);
         }
         for (name, closure) in self.on_video.borrow_mut().drain(..) {
             let _ = self.video.remove_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
@@ -535,18 +498,17 @@ impl Drop for Session {
 
 impl Sink for Session {
     fn deliver(self: &Rc<Self>, id: RequestId, input: Input) -> bool {
-        let live = self.requests.borrow().contains_key(&id);
-        if !live || self.destroyed.get() {
+        if self.destroyed.get() {
             return false;
         }
-        if matches!(input, Input::Complete { .. } | Input::Failed { .. }) {
-            self.requests.borrow_mut().remove(&id);
-        }
+        // An answer to a request the core cancelled is handed over all the same (the core ignores
+        // it); the task is told to stop.
+        let live = if input.ends_request() {
+            self.requests.borrow_mut().remove(&id).is_some()
+        } else {
+            self.requests.borrow().contains_key(&id)
+        };
         self.input(input);
-        true
+        live
     }
-}
-
-fn window() -> Result<web_sys::Window, JsValue> {
-    web_sys::window().ok_or_else(|| crate::error::js_error(crate::error::codes::UNSUPPORTED, "no window"))
 }

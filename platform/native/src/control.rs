@@ -101,11 +101,7 @@ impl SessionStatus {
     pub(crate) fn event(&mut self, event: &PlayerEvent) {
         let note = match event {
             PlayerEvent::LocationChanged { from, to } => {
-                self.location = Some(to.clone());
-                from.as_ref().map(|from| {
-                    self.location_changes += 1;
-                    format!("CDN location {from} -> {to}")
-                })
+                from.as_ref().map(|from| format!("CDN location {from} -> {to}"))
             }
             PlayerEvent::RequestFailed { kind, location, error } => {
                 Some(format!("{kind:?} request to {location} failed: {error:?}"))
@@ -114,9 +110,6 @@ impl SessionStatus {
                 Some(format!("stalled at {:.1} s", position.as_secs_f64()))
             }
             PlayerEvent::TrackChanged { kind, index, language } => {
-                if *kind == TrackKind::Audio {
-                    self.audio_track = Some(*index);
-                }
                 Some(format!("{kind:?} track {}", language.clone().unwrap_or_else(|| index.to_string())))
             }
             PlayerEvent::Error { error } => {
@@ -133,41 +126,29 @@ impl SessionStatus {
         }
     }
 
-    /// Refresh from the player at session time `now`.
+    /// Refresh from the player's status at session time `now`.
     pub(crate) fn refresh(&mut self, player: &Player, now: Duration) {
+        let status = player.status(now);
         self.elapsed = now;
-        self.state = Some(player.state());
-        self.position = player.position(now);
-        self.buffer = player.buffer_level(now);
-        self.buffered = vec![(self.position, self.position + self.buffer)];
-        self.video_rung = player.video_rung();
-        self.throughput_kbps = player.throughput_estimate().map(|b| b.kbps());
-        self.abr = player.abr_name().to_string();
-        if let Some(presentation) = player.presentation()
-            && self.rungs.is_empty()
-        {
-            self.duration = presentation.duration;
-            let tracks = presentation.periods.first().map(|p| p.tracks.as_slice()).unwrap_or_default();
-            let of = |kind: TrackKind| {
-                tracks
-                    .iter()
-                    .filter(|t| t.kind == kind && !t.representations.is_empty())
-                    .map(|t| t.language.clone())
-                    .collect::<Vec<_>>()
-            };
-            self.audio_tracks = of(TrackKind::Audio);
-            self.text_tracks = of(TrackKind::Text);
-            if let Some(video) = tracks.iter().find(|t| t.kind == TrackKind::Video) {
-                let mut rungs: Vec<Rung> = video
-                    .representations
-                    .iter()
-                    .map(|r| Rung { bitrate_kbps: r.bandwidth.kbps() as u64, size: r.width.zip(r.height) })
-                    .collect();
-                rungs.sort_by_key(|r| r.bitrate_kbps);
-                self.rungs = rungs;
-            }
+        self.state = Some(status.state);
+        self.position = status.position;
+        self.duration = status.duration;
+        self.buffer = status.buffer;
+        self.buffered = status.buffered;
+        self.rungs =
+            status.rungs.into_iter().map(|r| Rung { bitrate_kbps: r.bitrate_kbps, size: r.size }).collect();
+        self.video_rung = status.video_rung;
+        self.pinned_rung = status.pinned_rung;
+        self.throughput_kbps = status.throughput_kbps;
+        self.abr = status.abr.to_string();
+        self.location = status.location;
+        self.location_changes = status.location_changes;
+        self.audio_tracks = status.audio_tracks;
+        self.audio_track = status.audio_track;
+        self.text_tracks = status.text_tracks;
+        if let Some(frames) = status.frames {
+            self.frames = frames;
         }
-        self.audio_track = player.selected_track(TrackKind::Audio);
     }
 }
 

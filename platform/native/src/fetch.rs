@@ -1,13 +1,13 @@
 //! Making the core's requests with reqwest: one tokio task per [`FetchRequest`], the body streamed
-//! chunk by chunk, every outcome reported back to the session loop as a [`NetMessage`], and
+//! chunk by chunk, every outcome reported back to the session loop as the core's [`Input`], and
 //! transport errors mapped onto the core's [`FetchError`] kinds.
 //!
-//! The tasks own no timing policy beyond a connect timeout (a transport guard): the core decides
-//! when a silent or stalled request is given up, and the session loop then aborts its task.
+//! The tasks own no policy beyond a connect timeout (a transport guard): the core decides when a
+//! silent or stalled request is given up (the session loop then aborts its task), whether a body
+//! that ended is complete, and what to do with answers to requests it no longer wants.
 
 use crate::error::NativeError;
-use flick_player::io::Bytes;
-use flick_player::{FetchError, FetchRequest, RequestId, RequestKind};
+use flick_player::{Chunk, FetchError, FetchRequest, Input, RequestKind};
 use futures_util::StreamExt;
 use std::error::Error as StdError;
 use std::io::ErrorKind;
@@ -32,26 +32,6 @@ impl Default for FetchConfig {
     fn default() -> Self {
         FetchConfig { connect_timeout: Duration::from_secs(2), keep_media: false }
     }
-}
-
-/// What happened to a request, as a network task saw it.
-#[derive(Debug)]
-pub(crate) enum NetEvent {
-    /// Headers with a success status arrived.
-    Started(Option<u64>),
-    /// A piece of the body (the bytes themselves only when they are to be kept).
-    Data(u64, Bytes),
-    /// The body ended.
-    Complete,
-    /// The request failed.
-    Failed(FetchError),
-}
-
-/// A [`NetEvent`] about one request.
-#[derive(Debug)]
-pub(crate) struct NetMessage {
-    pub id: RequestId,
-    pub event: NetEvent,
 }
 
 /// How many network tasks are alive (spawned and not yet finished or dropped after an abort).
@@ -86,17 +66,13 @@ impl Drop for TaskGuard {
 pub(crate) struct Fetcher {
     client: reqwest::Client,
     keep_media: bool,
-    tx: mpsc::Sender<NetMessage>,
+    tx: mpsc::Sender<Input>,
     live: LiveTasks,
 }
 
 impl Fetcher {
     /// A fetcher whose tasks send their messages to `tx` and count themselves in `live`.
-    pub fn new(
-        config: &FetchConfig,
-        tx: mpsc::Sender<NetMessage>,
-        live: LiveTasks,
-    ) -> Result<Self, NativeError> {
+    pub fn new(config: &FetchConfig, tx: mpsc::Sender<Input>, live: LiveTasks) -> Result<Self, NativeError> {
         let client = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
             .user_agent(concat!("flick/", env!("CARGO_PKG_VERSION")))
@@ -119,11 +95,11 @@ impl Fetcher {
 }
 
 /// Make one request and report on it until it ends (or the session loop goes away).
-async fn fetch(client: reqwest::Client, request: FetchRequest, keep: bool, tx: mpsc::Sender<NetMessage>) {
+async fn fetch(client: reqwest::Client, request: FetchRequest, keep: bool, tx: mpsc::Sender<Input>) {
     let id = request.id;
-    let send = |event: NetEvent| {
+    let send = |input: Input| {
         let tx = tx.clone();
-        async move { tx.send(NetMessage { id, event }).await.is_ok() }
+        async move { tx.send(input).await.is_ok() }
     };
     let mut builder = client.get(&request.url);
     if let Some(range) = request.range {
@@ -135,63 +111,50 @@ async fn fetch(client: reqwest::Client, request: FetchRequest, keep: bool, tx: m
     let response = match builder.send().await {
         Ok(response) => response,
         Err(e) => {
-            send(NetEvent::Failed(classify(&e, false))).await;
+            send(Input::Failed { id, error: classify(&e) }).await;
             return;
         }
     };
     let status = response.status();
     if !status.is_success() {
-        send(NetEvent::Failed(FetchError::Http(status.as_u16()))).await;
+        send(Input::Failed { id, error: FetchError::Http(status.as_u16()) }).await;
         return;
     }
     let content_length = response.content_length();
-    if !send(NetEvent::Started(content_length)).await {
+    if !send(Input::ResponseStarted { id, content_length }).await {
         return;
     }
-    let mut received = 0u64;
     let mut body = response.bytes_stream();
     while let Some(item) = body.next().await {
-        match item {
-            Ok(chunk) => {
-                let len = chunk.len() as u64;
-                received += len;
-                let chunk = if keep { chunk } else { Bytes::new() };
-                if len > 0 && !send(NetEvent::Data(len, chunk)).await {
-                    return;
-                }
-            }
-            Err(e) => {
-                let short = content_length.is_some_and(|l| received < l);
-                send(NetEvent::Failed(classify(&e, short))).await;
-                return;
-            }
+        let input = match item {
+            Ok(chunk) if chunk.is_empty() => continue,
+            Ok(chunk) if keep => Input::Data { id, chunk: Chunk::Bytes(chunk) },
+            Ok(chunk) => Input::Data { id, chunk: Chunk::Counted(chunk.len() as u64) },
+            Err(e) => Input::Failed { id, error: classify(&e) },
+        };
+        let last = input.ends_request();
+        if !send(input).await || last {
+            return;
         }
     }
-    let event = match content_length {
-        Some(l) if received < l => NetEvent::Failed(FetchError::Truncated),
-        _ => NetEvent::Complete,
-    };
-    send(event).await;
+    send(Input::Complete { id }).await;
 }
 
-/// The core's name for a reqwest failure. `short_body`: the body had started and is shorter than
-/// its announced length, so a connection closed now truncated it.
-pub(crate) fn classify(error: &reqwest::Error, short_body: bool) -> FetchError {
+/// The core's name for a reqwest failure (a connection closed mid-body is a reset; the core knows
+/// whether that cut the body short).
+pub(crate) fn classify(error: &reqwest::Error) -> FetchError {
     if error.is_timeout() {
         return FetchError::Timeout;
     }
     let mut source: Option<&(dyn StdError + 'static)> = Some(error);
     while let Some(e) = source {
         if let Some(io) = e.downcast_ref::<std::io::Error>()
-            && let Some(kind) = io_kind(io.kind(), short_body)
+            && let Some(kind) = io_kind(io.kind())
         {
             return kind;
         }
         if let Some(h) = e.downcast_ref::<hyper::Error>() {
-            if h.is_incomplete_message() {
-                return if short_body { FetchError::Truncated } else { FetchError::Reset };
-            }
-            if h.is_closed() || h.is_canceled() {
+            if h.is_incomplete_message() || h.is_closed() || h.is_canceled() {
                 return FetchError::Reset;
             }
             if h.is_timeout() {
@@ -203,9 +166,8 @@ pub(crate) fn classify(error: &reqwest::Error, short_body: bool) -> FetchError {
     FetchError::Transport(message_chain(error))
 }
 
-fn io_kind(kind: ErrorKind, short_body: bool) -> Option<FetchError> {
+fn io_kind(kind: ErrorKind) -> Option<FetchError> {
     match kind {
-        ErrorKind::UnexpectedEof if short_body => Some(FetchError::Truncated),
         ErrorKind::ConnectionRefused
         | ErrorKind::ConnectionReset
         | ErrorKind::ConnectionAborted
@@ -238,12 +200,11 @@ mod tests {
 
     #[test]
     fn io_errors_map_to_the_core_kinds() {
-        assert_eq!(io_kind(ErrorKind::ConnectionRefused, false), Some(FetchError::Reset));
-        assert_eq!(io_kind(ErrorKind::ConnectionReset, true), Some(FetchError::Reset));
-        assert_eq!(io_kind(ErrorKind::UnexpectedEof, false), Some(FetchError::Reset));
-        assert_eq!(io_kind(ErrorKind::UnexpectedEof, true), Some(FetchError::Truncated));
-        assert_eq!(io_kind(ErrorKind::TimedOut, false), Some(FetchError::Timeout));
-        assert_eq!(io_kind(ErrorKind::InvalidData, false), None);
+        assert_eq!(io_kind(ErrorKind::ConnectionRefused), Some(FetchError::Reset));
+        assert_eq!(io_kind(ErrorKind::ConnectionReset), Some(FetchError::Reset));
+        assert_eq!(io_kind(ErrorKind::UnexpectedEof), Some(FetchError::Reset));
+        assert_eq!(io_kind(ErrorKind::TimedOut), Some(FetchError::Timeout));
+        assert_eq!(io_kind(ErrorKind::InvalidData), None);
     }
 
     #[test]

@@ -9,12 +9,14 @@
 //! Headless, nothing decodes: appended media is dropped and the buffer drains by the core's own
 //! playback clock (no [`flick_player::Input::Playback`] reports). With a media pipeline
 //! ([`NativeSession::with_media`]) appends go to GStreamer, the pipeline plays while the core is
-//! `Playing`, and every [`MEDIA_TICK`] the decoder's position, buffered media and frame counters go
-//! back to the core. A [`Controller`] steers a running session and a [`StatusFeed`] shows it.
+//! `Playing`, a track the core says is complete is ended, and whenever the core asks
+//! ([`Output::ReportDecoder`]) the decoder's position, buffered media and frame counters go back
+//! to it. A [`Controller`] steers a running session and a [`StatusFeed`] shows it, refreshed every
+//! [`MEDIA_TICK`].
 
 use crate::control::{Command, Controller, StatusFeed};
 use crate::error::NativeError;
-use crate::fetch::{FetchConfig, Fetcher, LiveTasks, NetEvent, NetMessage};
+use crate::fetch::{FetchConfig, Fetcher, LiveTasks};
 use crate::media::{FrameSlot, MediaConfig, MediaError, MediaPipeline};
 use crate::status::StatusLine;
 use flick_player::{
@@ -30,8 +32,7 @@ use tokio::time::{Instant, sleep_until};
 /// Messages the network tasks may queue before they wait for the loop.
 const CHANNEL: usize = 256;
 
-/// How often a session with a media pipeline reports the decoder's state to the core (and
-/// refreshes its [`StatusFeed`]).
+/// How often a session refreshes its [`StatusFeed`] (and checks its media pipeline for errors).
 pub const MEDIA_TICK: Duration = Duration::from_millis(100);
 
 /// How long an ended stream may take to play out of the decoder.
@@ -75,7 +76,8 @@ impl StopHandle {
 /// One session of the native driver, ready to [`NativeSession::run`].
 pub struct NativeSession {
     url: String,
-    player: Player,
+    player_config: PlayerConfig,
+    abr: Box<dyn flick_abr::Abr>,
     duration: Option<Duration>,
     status: bool,
     fetch: FetchConfig,
@@ -84,6 +86,8 @@ pub struct NativeSession {
     media: Option<MediaPipeline>,
     commands: (mpsc::UnboundedSender<Command>, mpsc::UnboundedReceiver<Command>),
     feed: StatusFeed,
+    /// Whether the core is to ask for the decoder's state (a media pipeline decodes).
+    decoder_reports: bool,
 }
 
 impl NativeSession {
@@ -92,7 +96,8 @@ impl NativeSession {
         let abr = flick_abr::by_name(&options.abr)?;
         Ok(NativeSession {
             url: url.to_string(),
-            player: Player::new(options.player, abr),
+            player_config: options.player,
+            abr,
             duration: options.duration,
             status: options.status,
             fetch: FetchConfig::default(),
@@ -101,6 +106,7 @@ impl NativeSession {
             media: None,
             commands: mpsc::unbounded_channel(),
             feed: StatusFeed::default(),
+            decoder_reports: false,
         })
     }
 
@@ -109,6 +115,7 @@ impl NativeSession {
     pub fn with_media(mut self, config: MediaConfig) -> Result<Self, NativeError> {
         self.media = Some(MediaPipeline::new(config)?);
         self.fetch.keep_media = true;
+        self.decoder_reports = true;
         Ok(self)
     }
 
@@ -150,8 +157,24 @@ impl NativeSession {
     /// report. Every network task has finished when it returns. A media pipeline's error ends the
     /// session; its report's `error` then says what failed (kind `decode_failed`).
     pub async fn run(self) -> Result<SessionReport, NativeError> {
-        let NativeSession { url, mut player, duration, status, fetch, live, stop, mut media, commands, feed } =
-            self;
+        let NativeSession {
+            url,
+            mut player_config,
+            abr,
+            duration,
+            status,
+            fetch,
+            live,
+            stop,
+            mut media,
+            commands,
+            feed,
+            decoder_reports,
+        } = self;
+        if decoder_reports {
+            player_config.decoder_reports = Some(flick_player::DECODER_REPORTS);
+        }
+        let mut player = Player::new(player_config, abr);
         let (_keep_sender, mut commands) = commands;
         let (tx, mut rx) = mpsc::channel(CHANNEL);
         let fetcher = Fetcher::new(&fetch, tx, live)?;
@@ -184,6 +207,18 @@ impl NativeSession {
                     }
                     Output::Append(append) => media.as_mut().map_or(Ok(()), |m| m.append(&append)),
                     Output::Flush { position } => media.as_mut().map_or(Ok(()), |m| m.flush(position)),
+                    Output::EndOfStream { track } => {
+                        if let Some(m) = media.as_mut() {
+                            m.end_track(track);
+                        }
+                        Ok(())
+                    }
+                    Output::ReportDecoder => {
+                        if let Some(m) = media.as_mut() {
+                            report_decoder(&mut player, m, now);
+                        }
+                        Ok(())
+                    }
                     Output::Event(event) => {
                         status.event(now, &event);
                         feed.lock().event(&event);
@@ -201,20 +236,10 @@ impl NativeSession {
                     break 'session;
                 }
             }
-            // Everything appended: end the streams now, so decoders release their last frames
-            // in time rather than when the core's clock reaches the end.
-            if let Some(m) = media.as_mut()
-                && player.presentation().and_then(|p| p.duration).is_some_and(|d| m.appended_through(d))
-            {
-                m.end_of_stream();
-            }
             match (player.state(), media.as_mut()) {
                 (PlayerState::Failed, _) | (PlayerState::Ended, None) => break,
                 (PlayerState::Ended, Some(m)) => {
-                    let since = *ended_at.get_or_insert_with(|| {
-                        m.end_of_stream();
-                        now
-                    });
+                    let since = *ended_at.get_or_insert(now);
                     if m.report().ended || now.saturating_sub(since) > DRAIN {
                         break;
                     }
@@ -227,20 +252,20 @@ impl NativeSession {
                 () = sleep_until(deadline.unwrap_or(never)), if deadline.is_some() => break,
                 message = rx.recv() => {
                     // The fetcher holds a sender, so the channel never closes while the loop runs.
-                    let Some(message) = message else { break };
-                    if let Some(input) = accept(&mut tasks, message) {
-                        player.handle_input(start.elapsed(), input);
+                    let Some(input) = message else { break };
+                    if input.ends_request()
+                        && let Some(id) = input.request()
+                    {
+                        tasks.remove(&id);
                     }
+                    player.handle_input(start.elapsed(), input);
                 }
                 Some(command) = commands.recv() => {
                     let input = match command {
                         Command::Play => Some(Input::Play),
                         Command::Pause => Some(Input::Pause),
                         Command::Seek(position) => Some(Input::Seek { position }),
-                        Command::SetQuality(rung) => {
-                            feed.lock().pinned_rung = rung;
-                            Some(Input::SetQuality { rung })
-                        }
+                        Command::SetQuality(rung) => Some(Input::SetQuality { rung }),
                         Command::SelectTrack(kind, index) => Some(Input::SelectTrack { kind, index }),
                         Command::SetVolume(volume, muted) => {
                             if let Some(m) = media.as_mut() {
@@ -259,12 +284,11 @@ impl NativeSession {
                 }
                 _ = media_ticker.tick() => {
                     let now = start.elapsed();
-                    if let Some(m) = media.as_mut() {
-                        if let Some(e) = m.poll_error() {
-                            media_error = Some(e);
-                            break;
-                        }
-                        report_decoder(&mut player, m, now);
+                    if let Some(m) = media.as_mut()
+                        && let Some(e) = m.poll_error()
+                    {
+                        media_error = Some(e);
+                        break;
                     }
                     let mut view = feed.lock();
                     view.refresh(&player, now);
@@ -306,9 +330,7 @@ impl NativeSession {
 /// Tell the core what the decoder holds and shows.
 fn report_decoder(player: &mut Player, media: &mut MediaPipeline, now: Duration) {
     let report = media.report();
-    if player.state() == PlayerState::Playing
-        && let Some(position) = report.position
-    {
+    if let Some(position) = report.position {
         player.handle_input(now, Input::Playback { position });
     }
     for (track, ranges) in report.buffered {
@@ -318,27 +340,6 @@ fn report_decoder(player: &mut Player, media: &mut MediaPipeline, now: Duration)
     if decoded > 0 {
         player.handle_input(now, Input::DecoderFrames { decoded, dropped });
     }
-}
-
-/// The input a network message makes, or `None` for a request no longer wanted (cancelled after
-/// the task had queued the message). A request that ends leaves `tasks`.
-fn accept(tasks: &mut HashMap<RequestId, JoinHandle<()>>, message: NetMessage) -> Option<Input> {
-    let id = message.id;
-    if !tasks.contains_key(&id) {
-        return None;
-    }
-    Some(match message.event {
-        NetEvent::Started(content_length) => Input::ResponseStarted { id, content_length },
-        NetEvent::Data(len, chunk) => Input::Data { id, len, chunk },
-        NetEvent::Complete => {
-            tasks.remove(&id);
-            Input::Complete { id }
-        }
-        NetEvent::Failed(error) => {
-            tasks.remove(&id);
-            Input::Failed { id, error }
-        }
-    })
 }
 
 /// Play the MPD at `url` headless: fetch as the core asks, decode nothing, and return the
@@ -353,21 +354,6 @@ pub async fn play_headless(url: &str, options: HeadlessOptions) -> Result<Sessio
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[tokio::test]
-    async fn messages_of_cancelled_requests_are_dropped() {
-        let mut tasks = HashMap::new();
-        let id = RequestId(7);
-        tasks.insert(id, tokio::spawn(async {}));
-        let data = |id| NetMessage { id, event: NetEvent::Data(3, Default::default()) };
-        assert!(matches!(accept(&mut tasks, data(id)), Some(Input::Data { len: 3, .. })));
-        assert!(accept(&mut tasks, data(RequestId(8))).is_none(), "never started");
-        assert!(matches!(
-            accept(&mut tasks, NetMessage { id, event: NetEvent::Complete }),
-            Some(Input::Complete { .. })
-        ));
-        assert!(accept(&mut tasks, data(id)).is_none(), "already complete");
-    }
 
     #[tokio::test]
     async fn an_unknown_algorithm_is_an_error() {

@@ -144,6 +144,7 @@ impl StatusLine {
                 self.view.state = Some(*to);
                 None
             }
+            _ => None,
         };
         if let Some(note) = note {
             self.print_note(elapsed, &note);

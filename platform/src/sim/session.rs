@@ -1,11 +1,10 @@
 //! One simulated session: the real player core on a virtual clock against a network model.
 
 use super::ladder::SimContent;
-use super::network::{
-    FlickNetwork, FlickNetworkConfig, NetEvent, NetworkModel, PensieveNetwork, SabreNetwork,
-};
+use super::network::{FlickNetwork, FlickNetworkConfig, NetworkModel, PensieveNetwork, SabreNetwork};
 use super::trace::Trace;
 use flick_abr::Abr;
+use flick_player::virtual_time::{InputSource, Step, VirtualClock};
 use flick_player::{FetchError, Input, Output, Player, PlayerConfig, PlayerState, QoeConfig, SessionReport};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -105,16 +104,47 @@ pub struct SessionSpec<'a> {
     pub seed: u64,
 }
 
+/// The network's inputs, and the failures of requests for what the content does not have.
+struct SimInputs {
+    network: Box<dyn NetworkModel>,
+    missing: VecDeque<(Duration, Input)>,
+}
+
+impl InputSource for SimInputs {
+    fn next_at(&mut self) -> Option<Duration> {
+        let missing = self.missing.front().map(|(t, _)| *t);
+        match (missing, self.network.peek()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    fn pop(&mut self) -> Option<(Duration, Input)> {
+        let missing = self.missing.front().map(|(t, _)| *t);
+        match (missing, self.network.peek()) {
+            (Some(a), Some(b)) if b < a => self.network.pop(),
+            (Some(_), _) => self.missing.pop_front(),
+            (None, _) => self.network.pop(),
+        }
+    }
+}
+
 /// Run one session to its end (or failure, or a time limit of 20 × the content plus an hour),
 /// returning the report and the ABR instance.
 pub fn run_session(spec: &SessionSpec<'_>, abr: Box<dyn Abr>) -> (SessionReport, Box<dyn Abr>) {
     let mut player = Player::new(spec.player.clone(), abr);
-    let mut network = spec.model.network(spec.trace, spec.seed, &spec.network);
+    let mut inputs = SimInputs {
+        network: spec.model.network(spec.trace, spec.seed, &spec.network),
+        missing: VecDeque::new(),
+    };
     let limit = spec.content.presentation.duration.unwrap_or_default() * 20 + Duration::from_secs(3600);
-    let mut local: VecDeque<(Duration, NetEvent)> = VecDeque::new();
-    let mut now = Duration::ZERO;
-    player.handle_input(now, Input::LoadPresentation { presentation: spec.content.presentation.clone() });
+    let mut clock = VirtualClock::default();
+    player.handle_input(
+        clock.now(),
+        Input::LoadPresentation { presentation: spec.content.presentation.clone() },
+    );
     loop {
+        let now = clock.now();
         while let Some(output) = player.poll_output() {
             match output {
                 Output::Fetch(request) => {
@@ -123,55 +153,27 @@ pub fn run_session(spec: &SessionSpec<'_>, abr: Box<dyn Abr>) -> (SessionReport,
                         None => spec.content.size_of(&request.url),
                     };
                     match size {
-                        Some(size) => network.start(now, &request, size),
-                        None => local.push_back((now, NetEvent::Failed(request.id, FetchError::Http(404)))),
+                        Some(size) => inputs.network.start(now, &request, size),
+                        None => inputs
+                            .missing
+                            .push_back((now, Input::Failed { id: request.id, error: FetchError::Http(404) })),
                     }
                 }
-                Output::Cancel(id) => network.cancel(now, id),
-                Output::Append(_) | Output::Flush { .. } | Output::Event(_) => {}
+                Output::Cancel(id) => inputs.network.cancel(now, id),
+                Output::Append(_)
+                | Output::Flush { .. }
+                | Output::EndOfStream { .. }
+                | Output::ReportDecoder
+                | Output::Event(_) => {}
             }
         }
         if matches!(player.state(), PlayerState::Ended | PlayerState::Failed) || now > limit {
             break;
         }
-        let next_local = local.front().map(|(t, _)| *t);
-        let next_net = network.peek();
-        let next_timer = player.poll_timeout();
-        let next_event = match (next_local, next_net) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        match (next_event, next_timer) {
-            (Some(e), t) if t.is_none_or(|t| e <= t) => {
-                let (at, event) = if next_local == Some(e) {
-                    local.pop_front().expect("peeked")
-                } else {
-                    network.pop().expect("peeked")
-                };
-                now = at.max(now);
-                player.handle_input(now, to_input(event));
-            }
-            (_, Some(t)) => {
-                now = t.max(now);
-                player.handle_timeout(now);
-            }
-            (None, None) => break,
-            (Some(_), None) => unreachable!("handled by the first arm"),
+        if clock.step(&mut player, &mut inputs, None) == Step::Idle {
+            break;
         }
     }
-    let report = player.report(now, "sim", Some(spec.model.name()), spec.model.qoe());
+    let report = player.report(clock.now(), "sim", Some(spec.model.name()), spec.model.qoe());
     (report, player.into_abr())
-}
-
-fn to_input(event: NetEvent) -> Input {
-    match event {
-        NetEvent::Started(id, content_length) => Input::ResponseStarted { id, content_length },
-        NetEvent::Data(id, len) => Input::Data { id, len, chunk: bytes_empty() },
-        NetEvent::Complete(id) => Input::Complete { id },
-        NetEvent::Failed(id, error) => Input::Failed { id, error },
-    }
-}
-
-fn bytes_empty() -> flick_player::io::Bytes {
-    flick_player::io::Bytes::new()
 }

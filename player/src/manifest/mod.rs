@@ -66,6 +66,7 @@ pub const MAX_BASE_URLS: usize = 64;
 /// `at` fields name the element, e.g. `Period[0] id="p0" > AdaptationSet[1] > Representation[2]
 /// id="720p"`; `attribute` fields name the attribute, e.g. `SegmentTemplate@timescale`.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ManifestError {
     /// The bytes are not a well-formed MPD (not UTF-8, bad XML, truncated, wrong root element, a
     /// value of the wrong type).

@@ -1,138 +1,83 @@
-//! What a rendering driver tells the core about its decoder (the media it really holds, its frame
-//! counters) and the viewer's choice among alternative tracks.
+//! The decoder's side of playback, for a driver that renders: the core asks for the decoder's
+//! state at one cadence ([`crate::PlayerConfig::decoder_reports`], [`Output::ReportDecoder`]), and
+//! again when its own clock says the buffer ran dry, so a decoder that plays a little slower than
+//! the session clock (a busy page) is not taken for a stalled one. The decoder's position is
+//! trusted while playing or paused; a stall is called when the decoder, asked, has not moved.
 
 use super::Player;
-use super::track::{TrackState, Wait};
-use crate::io::{Output, PlayerEvent, RequestKind};
-use crate::metrics::Outcome;
-use crate::presentation::TrackKind;
+use super::buffer::StallCheck;
+use crate::io::Output;
+use crate::state::PlayerState;
 use core::time::Duration;
 
-/// Ranges closer than this count as one (decoders round segment edges to frames and samples).
-const RANGE_GAP: Duration = Duration::from_millis(500);
-
-/// The decoder may hold this much less than the core appended before the core refetches (the last
-/// frame or audio packet of a segment often ends short of its nominal end).
-const EVICTION_SLACK: Duration = Duration::from_millis(500);
-
-/// End of the media held contiguously from `position` (`position` itself when nothing is held).
-pub(crate) fn held_end(ranges: &[(Duration, Duration)], position: Duration) -> Duration {
-    let mut sorted: Vec<(Duration, Duration)> = ranges.iter().copied().filter(|(s, e)| e > s).collect();
-    sorted.sort();
-    let mut end = position;
-    for (start, stop) in sorted {
-        if start <= end + RANGE_GAP && stop > end {
-            end = stop;
-        }
-    }
-    end
-}
+/// A decoder that moved less than this since its previous report is not playing.
+const STILL: Duration = Duration::from_millis(10);
 
 impl Player {
-    /// The decoder's report of what it holds of one track.
-    pub(super) fn on_buffered(&mut self, kind: TrackKind, ranges: &[(Duration, Duration)]) {
+    /// Ask for the decoder's state when it is due.
+    pub(super) fn poll_decoder(&mut self) {
+        let Some(interval) = self.config.decoder_reports else { return };
         if !self.state.is_active() {
+            self.decoder_report_due = None;
             return;
         }
-        let Some(ti) = self.tracks.iter().position(|t| t.kind == kind) else { return };
-        let position = self.position(self.now);
-        let held = held_end(ranges, position);
-        let appended = self.tracks[ti].buffered_end;
-        if held + EVICTION_SLACK >= appended {
-            return;
+        let due = *self.decoder_report_due.get_or_insert(self.now);
+        if self.now >= due {
+            self.outputs.push_back(Output::ReportDecoder);
+            self.decoder_report_due = Some(self.now + interval);
         }
-        let Some(presentation) = self.presentation.clone() else { return };
-        let track = &presentation.periods[0].tracks[self.tracks[ti].track];
-        let segments = track.representations.first().and_then(|r| r.segments.segments()).unwrap_or(&[]);
-        let Some(next) = segments.iter().position(|s| s.start + s.duration > held + EVICTION_SLACK) else {
-            return;
-        };
-        let resume_at = segments[next].start.max(position);
-        for r in std::mem::take(&mut self.requests) {
-            if r.track == Some(ti) && r.kind == RequestKind::Media {
-                self.outputs.push_back(Output::Cancel(r.id));
-                self.record_request(&r, Outcome::Cancelled);
-            } else {
-                self.requests.push(r);
+    }
+
+    /// When the core next needs the decoder (a report due, or a stall check that runs out).
+    pub(super) fn decoder_wake_up(&self) -> Option<Duration> {
+        let interval = self.config.decoder_reports?;
+        let check = self.stall_check.map(|c| c.since + interval);
+        match (self.decoder_report_due.filter(|_| self.state.is_active()), check) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// The clock reached the end of the buffer at `hit`: whether that is a stall. Without decoder
+    /// reports it is; with them, the decoder is asked first, and it is a stall when the decoder
+    /// has not answered that it still plays within one report interval.
+    pub(super) fn stall_confirmed(&mut self, hit: Duration) -> bool {
+        let Some(interval) = self.config.decoder_reports else { return true };
+        match self.stall_check {
+            None => {
+                self.stall_check = Some(StallCheck { since: hit });
+                self.outputs.push_back(Output::ReportDecoder);
+                false
             }
+            Some(check) => self.now >= check.since + interval,
         }
-        let t = &mut self.tracks[ti];
-        t.next_segment = next;
-        t.buffered_end = resume_at;
-        t.in_flight = false;
-        t.wait = Wait::None;
-        t.partial = None;
-        t.held_media = None;
-        t.failing_since = None;
-        self.emit(PlayerEvent::BufferEvicted { track: kind, held_until: held, appended_until: appended });
+    }
+
+    /// When a stall was first suspected (the clock's `hit` without decoder reports).
+    pub(super) fn stall_started_at(&mut self, hit: Duration) -> Duration {
+        self.stall_check.take().map_or(hit, |c| c.since.min(hit))
+    }
+
+    /// The decoder says it is at `position`.
+    pub(super) fn on_decoder_position(&mut self, position: Duration) {
+        let previous = self.decoder_position.replace((position, self.now));
+        if !matches!(self.state, PlayerState::Playing | PlayerState::Paused) {
+            return;
+        }
+        if self.stall_check.is_some() {
+            let moving = previous.is_none_or(|(p, _)| position > p + STILL);
+            if !moving {
+                // Asked because the buffer ran dry, and it has not moved: leave the clock at the
+                // end of the buffer, so the stall is called when the check runs out.
+                return;
+            }
+            self.stall_check = None;
+        }
+        self.clock.reanchor(position, self.now);
     }
 
     /// The decoder's frame counters.
     pub(super) fn on_frames(&mut self, decoded: u64, dropped: u64) {
         self.metrics.frames = Some((decoded, dropped));
-    }
-
-    /// Play the `index`-th track of `kind` instead of the current one.
-    pub(super) fn select_track(&mut self, kind: TrackKind, index: usize) {
-        if !(self.state.is_active() || self.state == crate::state::PlayerState::Ended) {
-            return;
-        }
-        let Some(presentation) = self.presentation.clone() else { return };
-        let period = &presentation.periods[0];
-        let Some(ti) = period
-            .tracks
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| t.kind == kind && !t.representations.is_empty())
-            .nth(index)
-            .map(|(i, _)| i)
-        else {
-            return;
-        };
-        let track = &period.tracks[ti];
-        if track.representations.iter().any(|r| r.segments.segments().is_none()) {
-            // Its segment index was never fetched (only the first track of each kind is indexed
-            // at load); such tracks are not offered.
-            return;
-        }
-        let Some(slot) = self.tracks.iter().position(|t| t.kind == kind) else { return };
-        if self.tracks[slot].track == ti {
-            return;
-        }
-        let position = self.position(self.now);
-        self.tracks[slot] = TrackState::new(kind, ti, track, period.duration);
-        self.emit(PlayerEvent::TrackChanged { kind, index, language: track.language.clone() });
-        self.seek(position);
-    }
-
-    /// Index, among the period's tracks of `kind`, of the one being played.
-    pub fn selected_track(&self, kind: TrackKind) -> Option<usize> {
-        let presentation = self.presentation.as_ref()?;
-        let current = self.tracks.iter().find(|t| t.kind == kind)?.track;
-        presentation.periods[0]
-            .tracks
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| t.kind == kind && !t.representations.is_empty())
-            .position(|(i, _)| i == current)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::held_end;
-    use core::time::Duration;
-
-    fn s(x: f64) -> Duration {
-        Duration::from_secs_f64(x)
-    }
-
-    #[test]
-    fn held_end_follows_ranges_across_small_gaps_only() {
-        let ranges = [(s(10.0), s(14.0)), (s(0.0), s(4.0)), (s(4.1), s(8.0))];
-        assert_eq!(held_end(&ranges, s(1.0)), s(8.0));
-        assert_eq!(held_end(&ranges, s(9.0)), s(9.0));
-        assert_eq!(held_end(&ranges, s(9.6)), s(14.0));
-        assert_eq!(held_end(&[], s(3.0)), s(3.0));
     }
 }

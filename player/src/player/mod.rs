@@ -5,20 +5,23 @@
 //! drains [`Player::poll_output`] until it returns `None`. Time is a [`Duration`] since the start
 //! of the session; the core never reads a clock.
 
+mod buffer;
 mod decoder;
 mod playback;
 mod requests;
 mod scheduler;
+mod selection;
+mod status;
 mod steering;
 mod track;
 
 use crate::config::PlayerConfig;
 use crate::error::PlayerError;
 use crate::estimator::Estimator;
+use crate::failover::Failover;
 use crate::io::{Input, Output, PlayerEvent, RequestId, RequestKind};
-use crate::location::LocationSet;
 use crate::log::{LogEntry, LogRecord};
-use crate::metrics::{Metrics, QoeConfig, SessionReport};
+use crate::metrics::Metrics;
 use crate::presentation::{Presentation, TrackKind};
 use crate::state::PlayerState;
 use core::time::Duration;
@@ -79,24 +82,31 @@ pub struct Player {
     next_id: u64,
     clock: Clock,
     estimator: Estimator,
-    locations: LocationSet,
+    failover: Failover,
     metrics: Metrics,
     outputs: VecDeque<Output>,
     pinned_rung: Option<usize>,
     last_seek_segment: usize,
     now: Duration,
     log: Vec<LogEntry>,
-    steering: Option<steering::Steering>,
-    /// The location DVB `@weight` made this session favour, if any.
-    favoured_location: Option<usize>,
     /// Whether the buffer ran dry since the last media request (CMCD `bs`).
     starved_since_request: bool,
+    /// Index of the period being played.
+    period: usize,
+    /// When the decoder's state is next asked for ([`PlayerConfig::decoder_reports`]).
+    decoder_report_due: Option<Duration>,
+    /// The playback clock reached the end of the buffer: the decoder is asked where it really
+    /// is before the core calls it a stall.
+    stall_check: Option<buffer::StallCheck>,
+    /// The decoder's last reported position, and when it came.
+    decoder_position: Option<(Duration, Duration)>,
 }
 
 impl Player {
     /// A player in [`PlayerState::Idle`] using `abr` for video.
     pub fn new(config: PlayerConfig, abr: Box<dyn Abr>) -> Self {
         let estimator = Estimator::new(&config.estimator, Duration::from_secs(4));
+        let failover = Failover::new(&config);
         Player {
             want_play: config.autoplay,
             config,
@@ -112,16 +122,18 @@ impl Player {
             next_id: 0,
             clock: Clock::default(),
             estimator,
-            locations: LocationSet::default(),
+            failover,
             metrics: Metrics::default(),
             outputs: VecDeque::new(),
             pinned_rung: None,
             last_seek_segment: 0,
             now: Duration::ZERO,
             log: Vec::new(),
-            steering: None,
-            favoured_location: None,
             starved_since_request: false,
+            period: 0,
+            decoder_report_due: None,
+            stall_check: None,
+            decoder_position: None,
         }
     }
 
@@ -148,10 +160,10 @@ impl Player {
             Input::Seek { position } => self.seek(position),
             Input::SetQuality { rung } => self.pinned_rung = rung,
             Input::ResponseStarted { id, content_length } => self.on_response(id, content_length),
-            Input::Data { id, len, chunk } => self.on_data(id, len, chunk),
+            Input::Data { id, chunk } => self.on_data(id, chunk),
             Input::Complete { id } => self.on_complete(id),
             Input::Failed { id, error } => self.on_failed(id, error),
-            Input::Playback { position } => self.clock.reanchor(position, self.now),
+            Input::Playback { position } => self.on_decoder_position(position),
             Input::Buffered { track, ranges } => self.on_buffered(track, &ranges),
             Input::DecoderFrames { decoded, dropped } => self.on_frames(decoded, dropped),
             Input::SelectTrack { kind, index } => self.select_track(kind, index),
@@ -185,6 +197,7 @@ impl Player {
         let mut next: Option<Duration> = None;
         let mut consider = |t: Duration| next = Some(next.map_or(t, |n: Duration| n.min(t)));
         if self.state == PlayerState::Playing
+            && self.stall_check.is_none()
             && let Some(t) = self.clock.reaches(self.playable_end())
         {
             consider(t);
@@ -200,10 +213,13 @@ impl Player {
         if let Some(t) = self.manifest_retry_at {
             consider(t);
         }
-        if let Some(t) = self.steering.as_ref().and_then(steering::Steering::next_at) {
+        if let Some(t) = self.failover.steering().and_then(|s| s.next_at()) {
             consider(t);
         }
-        if self.config.request_timeouts.is_some() {
+        if let Some(t) = self.decoder_wake_up() {
+            consider(t);
+        }
+        if self.failover.has_timeouts() {
             for r in &self.requests {
                 consider(r.deadline());
             }
@@ -251,16 +267,21 @@ impl Player {
         self.metrics.error.as_ref()
     }
 
+    /// Index, among the period's tracks of `kind`, of the one being played.
+    pub fn selected_track(&self, kind: TrackKind) -> Option<usize> {
+        let presentation = self.presentation.as_ref()?;
+        let current = self.tracks.iter().find(|t| t.kind == kind)?.track;
+        self.played_period(presentation)?
+            .tracks
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.kind == kind && !t.representations.is_empty())
+            .position(|(i, _)| i == current)
+    }
+
     /// Requests in flight.
     pub fn requests_in_flight(&self) -> usize {
         self.requests.len()
-    }
-
-    /// The session report as of `now`.
-    pub fn report(&self, now: Duration, driver: &str, model: Option<&str>, qoe: QoeConfig) -> SessionReport {
-        let now = now.max(self.now);
-        let played = self.clock.played(now, self.playable_end());
-        self.metrics.report(now, played, driver, self.abr.name(), model, qoe)
     }
 
     fn emit(&mut self, event: PlayerEvent) {

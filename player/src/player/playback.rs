@@ -3,7 +3,7 @@
 use super::Player;
 use super::track::Wait;
 use crate::io::{Output, PlayerEvent, RequestKind};
-use crate::metrics::{Outcome, SegmentRecord};
+use crate::metrics::Outcome;
 use crate::state::PlayerState;
 use core::time::Duration;
 
@@ -17,7 +17,7 @@ pub(crate) struct Clock {
 }
 
 impl Clock {
-    pub fn position(&self, now: Duration) -> Duration {
+    pub(crate) fn position(&self, now: Duration) -> Duration {
         if self.running {
             self.anchor_position + now.saturating_sub(self.anchor_time)
         } else {
@@ -25,23 +25,23 @@ impl Clock {
         }
     }
 
-    pub fn anchor_position(&self) -> Duration {
+    pub(crate) fn anchor_position(&self) -> Duration {
         self.anchor_position
     }
 
     /// When the running clock reaches `position`.
-    pub fn reaches(&self, position: Duration) -> Option<Duration> {
+    pub(crate) fn reaches(&self, position: Duration) -> Option<Duration> {
         self.running.then(|| self.anchor_time + position.saturating_sub(self.anchor_position))
     }
 
-    pub fn start(&mut self, now: Duration) {
+    pub(crate) fn start(&mut self, now: Duration) {
         if !self.running {
             self.anchor_time = now;
             self.running = true;
         }
     }
 
-    pub fn stop(&mut self, now: Duration) {
+    pub(crate) fn stop(&mut self, now: Duration) {
         if self.running {
             self.played_before += now.saturating_sub(self.anchor_time);
             self.anchor_position = self.position(now);
@@ -51,7 +51,7 @@ impl Clock {
     }
 
     /// Move the position (a seek, or the decoder's report of where it really is).
-    pub fn reanchor(&mut self, position: Duration, now: Duration) {
+    pub(crate) fn reanchor(&mut self, position: Duration, now: Duration) {
         if self.running {
             self.played_before += now.saturating_sub(self.anchor_time);
         }
@@ -60,7 +60,7 @@ impl Clock {
     }
 
     /// Media played up to `now`, never past `end`.
-    pub fn played(&self, now: Duration, end: Duration) -> Duration {
+    pub(crate) fn played(&self, now: Duration, end: Duration) -> Duration {
         let running = match self.reaches(end) {
             Some(hit) => now.min(hit).saturating_sub(self.anchor_time),
             None => Duration::ZERO,
@@ -70,29 +70,21 @@ impl Clock {
 }
 
 impl Player {
-    /// The end of the media every selected track holds.
-    pub(super) fn playable_end(&self) -> Duration {
-        self.tracks.iter().map(|t| t.buffered_end).min().unwrap_or_default()
-    }
-
-    /// Media of track `i` buffered ahead of the position.
-    pub(super) fn track_level(&self, i: usize) -> Duration {
-        self.tracks[i].buffered_end.saturating_sub(self.clock.position(self.now))
-    }
-
-    fn content_fully_buffered(&self) -> bool {
-        !self.tracks.is_empty() && self.tracks.iter().all(|t| t.done() && !t.in_flight)
-    }
-
     /// Let session time pass to `now`: the clock stops where the buffer runs dry.
     pub(super) fn advance(&mut self, now: Duration) {
         let now = now.max(self.now);
         if self.state == PlayerState::Playing {
             let end = self.playable_end();
             if let Some(hit) = self.clock.reaches(end).filter(|&hit| hit <= now) {
+                let ended = self.content_fully_buffered();
+                self.now = now;
+                if !ended && !self.stall_confirmed(hit) {
+                    return;
+                }
+                let hit = if ended { hit } else { self.stall_started_at(hit) };
                 self.clock.stop(hit);
                 self.now = hit;
-                if self.content_fully_buffered() {
+                if ended {
                     self.set_state(PlayerState::Ended);
                 } else {
                     self.metrics.stalls.push((hit, None));
@@ -100,8 +92,12 @@ impl Player {
                     self.emit(PlayerEvent::StallStarted { position: end });
                     self.set_state(PlayerState::Buffering);
                 }
+                self.now = now;
+                return;
             }
         }
+        // Media arrived in time, or playback stopped: no stall to confirm.
+        self.stall_check = None;
         self.now = now;
     }
 
@@ -184,8 +180,7 @@ impl Player {
         self.clock.reanchor(position, self.now);
         let mut video_segment = 0;
         for i in 0..self.tracks.len() {
-            let track = &presentation.periods[0].tracks[self.tracks[i].track];
-            let segments = track.representations.first().and_then(|r| r.segments.segments()).unwrap_or(&[]);
+            let segments = self.track_timeline(&presentation, i);
             let index =
                 segments.iter().position(|s| s.start + s.duration > position).unwrap_or(segments.len());
             let t = &mut self.tracks[i];
@@ -207,33 +202,5 @@ impl Player {
         self.abr.on_seek(video_segment);
         self.outputs.push_back(Output::Flush { position });
         self.set_state(PlayerState::Seeking);
-    }
-
-    pub(super) fn record_request(&mut self, r: &super::InFlight, outcome: Outcome) {
-        let Some(ti) = r.track else { return };
-        let Some(segment) = r.segment else { return };
-        let t = &self.tracks[ti];
-        let location = self.location_id(r.location);
-        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-        self.metrics.segments.push(SegmentRecord {
-            track: t.kind,
-            index: segment,
-            rung: r.rep,
-            bitrate_kbps: t.rungs[r.rep].bps() / 1000,
-            location,
-            bytes: r.received,
-            start_ms: ms(r.sent_at),
-            first_byte_ms: r.first_byte_at.map(ms),
-            end_ms: ms(self.now),
-            outcome,
-            rebuffer_s: 0.0,
-            duration_s: t.segment_duration.as_secs_f64(),
-        });
-    }
-
-    pub(super) fn location_id(&self, location: Option<usize>) -> String {
-        location
-            .and_then(|l| self.presentation.as_ref()?.locations.get(l))
-            .map_or_else(|| "origin".to_string(), |l| l.id.clone())
     }
 }

@@ -5,8 +5,7 @@ use super::track::{TrackState, Wait};
 use super::{InFlight, Player};
 use crate::error::PlayerError;
 use crate::estimator::Estimator;
-use crate::io::{Append, AppendKind, FetchError, Output, PlayerEvent, RequestId, RequestKind};
-use crate::location::LocationSet;
+use crate::io::{Append, AppendKind, Chunk, FetchError, Output, PlayerEvent, RequestId, RequestKind};
 use crate::metrics::Outcome;
 use crate::presentation::{Presentation, SegmentIndex, SegmentRef, TrackKind};
 use crate::state::PlayerState;
@@ -54,14 +53,13 @@ impl Player {
     }
 
     pub(super) fn start_presentation(&mut self, presentation: Arc<Presentation>) {
-        self.locations = LocationSet::new(presentation.locations.len());
-        self.favoured_location = crate::location::weighted_choice(&presentation.locations, self.config.seed);
-        self.steering = presentation.steering.as_ref().map(|s| super::steering::Steering::new(s, self.now));
+        self.failover.start(&presentation, self.now);
+        self.period = 0;
         let video_rungs = presentation.track(TrackKind::Video).map_or(0, |t| t.representations.len());
         self.emit(PlayerEvent::PresentationLoaded { duration: presentation.duration, video_rungs });
         self.presentation = Some(presentation.clone());
-        let Some(period) = presentation.periods.first() else {
-            self.fail(PlayerError::Manifest("no period".into()));
+        let Some(period) = self.played_period(&presentation) else {
+            self.fail(PlayerError::Unplayable("no period".into()));
             return;
         };
         let selected: Vec<(TrackKind, usize)> = [TrackKind::Video, TrackKind::Audio]
@@ -75,7 +73,7 @@ impl Player {
             })
             .collect();
         if selected.is_empty() {
-            self.fail(PlayerError::Manifest("no playable video or audio track".into()));
+            self.fail(PlayerError::Unplayable("no playable video or audio track".into()));
             return;
         }
         self.set_state(PlayerState::Loading);
@@ -100,7 +98,7 @@ impl Player {
                             );
                         }
                         Err(e) => {
-                            self.fail(PlayerError::Manifest(format!("bad index URL {}: {e}", index.url)));
+                            self.fail(PlayerError::Unplayable(format!("bad index URL {}: {e}", index.url)));
                             return;
                         }
                     }
@@ -116,22 +114,18 @@ impl Player {
 
     fn begin_playback(&mut self) {
         let Some(presentation) = self.presentation.clone() else { return };
-        let period = &presentation.periods[0];
+        let Some(period) = self.played_period(&presentation) else { return };
         self.tracks = self
             .tracks
             .iter()
             .map(|t| TrackState::new(t.kind, t.track, &period.tracks[t.track], period.duration))
             .collect();
         if self.tracks.iter().any(|t| t.segment_count == 0) {
-            self.fail(PlayerError::Manifest("a selected track has no segments".into()));
+            self.fail(PlayerError::Unplayable("a selected track has no segments".into()));
             return;
         }
-        let start = self
-            .tracks
-            .iter()
-            .filter_map(|t| {
-                period.tracks[t.track].representations.first()?.segments.segments()?.first().map(|s| s.start)
-            })
+        let start = (0..self.tracks.len())
+            .filter_map(|i| self.track_timeline(&presentation, i).first().map(|s| s.start))
             .max()
             .unwrap_or_default();
         for t in &mut self.tracks {
@@ -167,14 +161,16 @@ impl Player {
         }
     }
 
-    pub(super) fn on_data(&mut self, id: RequestId, len: u64, chunk: bytes::Bytes) {
+    pub(super) fn on_data(&mut self, id: RequestId, chunk: Chunk) {
         let now = self.now;
         let Some(r) = self.requests.iter_mut().find(|r| r.id == id) else { return };
         r.first_byte_at.get_or_insert(now);
         r.last_progress_at = now;
-        r.received = r.received.saturating_add(len);
-        if !chunk.is_empty() {
-            r.data.push(chunk);
+        r.received = r.received.saturating_add(chunk.len());
+        if let Chunk::Bytes(bytes) = chunk
+            && !bytes.is_empty()
+        {
+            r.data.push(bytes);
         }
         if r.received > MAX_BODY {
             self.outputs.push_back(Output::Cancel(id));
@@ -193,8 +189,10 @@ impl Player {
             return;
         }
         let Some(presentation) = self.presentation.clone() else { return };
-        let size = r.expected.map(|e| Bytes(e + r.prefix)).or_else(|| {
-            presentation.periods[0].tracks[self.tracks[ti].track].representations[r.rep]
+        let size = r.expected.map(|e| Bytes(e.saturating_add(r.prefix))).or_else(|| {
+            self.played_track(&presentation, ti)?
+                .representations
+                .get(r.rep)?
                 .segments
                 .segments()?
                 .get(segment)?
@@ -242,14 +240,13 @@ impl Player {
 
     pub(super) fn on_complete(&mut self, id: RequestId) {
         let Some(mut r) = self.take_request(id) else { return };
-        if let Some(expected) = r.expected.filter(|&e| r.received < e) {
-            let _ = expected;
+        if r.expected.is_some_and(|e| r.received < e) {
             self.requests.push(r);
             self.on_failed(id, FetchError::Truncated);
             return;
         }
         if let Some(l) = r.location {
-            self.locations.succeeded(l);
+            self.failover.succeeded(l);
         }
         let data = concat(std::mem::take(&mut r.data));
         match r.kind {
@@ -278,17 +275,18 @@ impl Player {
         let Some(url) = self.manifest_url.clone() else { return };
         match crate::manifest::parse(&data, &url) {
             Ok(p) => self.start_presentation(Arc::new(p)),
-            Err(e) => self.fail(PlayerError::Manifest(e.to_string())),
+            Err(e) => self.fail(PlayerError::Manifest(e)),
         }
     }
 
     fn on_index(&mut self, r: &InFlight, data: &[u8]) {
         let (rep_index, Some(track_index)) = (r.rep, r.segment) else { return };
+        let period = self.period;
         let Some(presentation) = self.presentation.as_mut() else { return };
         let presentation = Arc::make_mut(presentation);
         let Some(rep) = presentation
             .periods
-            .get_mut(0)
+            .get_mut(period)
             .and_then(|p| p.tracks.get_mut(track_index))
             .and_then(|t| t.representations.get_mut(rep_index))
         else {
@@ -301,9 +299,9 @@ impl Player {
         let pto = *presentation_time_offset;
         match crate::segment_index::segments_from_sidx_scaled(data, start, &index.url, pto, *timescale) {
             Ok(segments) => rep.segments = SegmentIndex::Listed { init: init.clone(), segments },
-            Err(e) => {
-                let message = format!("representation {}: {e}", rep.id);
-                self.fail(PlayerError::SegmentIndex(message));
+            Err(error) => {
+                let representation = rep.id.clone();
+                self.fail(PlayerError::SegmentIndex { representation, error });
                 return;
             }
         }
@@ -315,8 +313,10 @@ impl Player {
     fn on_media(&mut self, r: InFlight, data: bytes::Bytes) {
         let (Some(ti), Some(segment_index)) = (r.track, r.segment) else { return };
         let Some(presentation) = self.presentation.clone() else { return };
-        let track = &presentation.periods[0].tracks[self.tracks[ti].track];
-        let rep = &track.representations[r.rep];
+        let Some(rep) = self.played_track(&presentation, ti).and_then(|t| t.representations.get(r.rep))
+        else {
+            return;
+        };
         let Some(segment) = rep.segments.segments().and_then(|s| s.get(segment_index)) else { return };
         let t = &mut self.tracks[ti];
         if t.appended_rep != Some(r.rep) && t.init_data[r.rep].is_none() && rep.segments.init().is_some() {
@@ -359,6 +359,9 @@ impl Player {
         }));
         t.buffered_end = t.buffered_end.max(segment.start + segment.duration);
         t.next_segment = segment_index + 1;
+        if t.done() {
+            self.outputs.push_back(Output::EndOfStream { track: t.kind });
+        }
         t.in_flight = false;
         t.failing_since = None;
         t.abandoned_rung = None;
@@ -407,22 +410,31 @@ impl Player {
         let Some(r) = self.take_request(id) else { return };
         let location = self.location_id(r.location);
         if let Some(l) = r.location {
-            self.locations.failed(l, self.now);
+            self.failover.failed(l, self.now);
         }
+        // A connection that closed before the announced end of the body cut it short.
+        let short = r.first_byte_at.is_some() && r.expected.is_some_and(|e| r.received < e);
+        let error = if short && matches!(error, FetchError::Reset) { FetchError::Truncated } else { error };
         self.emit(PlayerEvent::RequestFailed { kind: r.kind, location, error: error.clone() });
         let now = self.now;
-        let give_up = self.config.give_up_after;
         match r.kind {
             RequestKind::Manifest => {
                 let since = *self.manifest_failing_since.get_or_insert(now);
-                if now.saturating_sub(since) >= give_up {
-                    self.fail(PlayerError::AllLocationsFailed(format!("manifest: last error {error:?}")));
+                if self.failover.gives_up(since, now) {
+                    self.fail(PlayerError::AllLocationsFailed { what: "manifest".into(), last: Some(error) });
                 } else {
                     self.manifest_retry_at = Some(now + MANIFEST_RETRY);
                 }
             }
             RequestKind::Index => {
-                self.fail(PlayerError::SegmentIndex(format!("index request failed: {error:?}")));
+                // An index request names the period's track in `segment` (see `start_presentation`).
+                let representation = self
+                    .presentation
+                    .as_deref()
+                    .and_then(|p| self.played_period(p)?.tracks.get(r.segment?)?.representations.get(r.rep))
+                    .map_or_else(|| "?".to_string(), |rep| rep.id.clone());
+                let what = format!("segment index of representation {representation}");
+                self.fail(PlayerError::AllLocationsFailed { what, last: Some(error) });
             }
             RequestKind::Steering => self.on_steering_failed(),
             RequestKind::Init | RequestKind::Media => {
@@ -444,18 +456,18 @@ impl Player {
                     && r.prefix + r.received > 0
                     && !matches!(error, FetchError::Http(_))
                 {
-                    t.partial = Some(super::track::Partial {
+                    t.partial = Some(crate::failover::resume::Partial {
                         rep: r.rep,
                         segment,
-                        received: r.prefix + r.received,
-                        total: r.expected.map(|e| e + r.prefix),
+                        received: r.prefix.saturating_add(r.received),
+                        total: r.expected.map(|e| e.saturating_add(r.prefix)),
                         data: r.data.clone(),
                     });
                 }
                 let since = *t.failing_since.get_or_insert(now);
-                if now.saturating_sub(since) >= give_up {
+                if self.failover.gives_up(since, now) {
                     let what = format!("{:?} segment {} of the {:?} track", r.kind, t.next_segment, t.kind);
-                    self.fail(PlayerError::AllLocationsFailed(format!("{what}: last error {error:?}")));
+                    self.fail(PlayerError::AllLocationsFailed { what, last: Some(error) });
                 } else {
                     t.wait = Wait::Retry { until: now, rung: r.rep };
                 }

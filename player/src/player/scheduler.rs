@@ -3,8 +3,8 @@
 use super::track::{TrackSizes, Wait};
 use super::{InFlight, Player};
 use crate::error::PlayerError;
+use crate::failover::location::Pick;
 use crate::io::{FetchRequest, Output, RequestKind};
-use crate::location::Pick;
 use crate::presentation::{SegmentRef, TrackKind};
 use crate::state::PlayerState;
 use core::time::Duration;
@@ -15,6 +15,7 @@ impl Player {
     pub(super) fn drive(&mut self) {
         self.expire_requests();
         self.poll_steering();
+        self.poll_decoder();
         if let Some(at) = self.manifest_retry_at.filter(|&t| t <= self.now) {
             self.manifest_retry_at = None;
             let _ = at;
@@ -88,14 +89,16 @@ impl Player {
     fn gave_up(&mut self, i: usize) -> bool {
         let t = &self.tracks[i];
         let Some(since) = t.failing_since else { return false };
-        if self.now.saturating_sub(since) < self.config.give_up_after {
+        if !self.failover.gives_up(since, self.now) {
             return false;
         }
-        let what = format!("segment {} of the {:?} track", t.next_segment, t.kind);
-        self.fail(PlayerError::AllLocationsFailed(format!(
-            "{what}: no location answered for {:?}",
-            self.config.give_up_after
-        )));
+        let what = format!(
+            "segment {} of the {:?} track: no location answered for {:?}",
+            t.next_segment,
+            t.kind,
+            self.failover.give_up_after()
+        );
+        self.fail(PlayerError::AllLocationsFailed { what, last: None });
         true
     }
 
@@ -103,8 +106,7 @@ impl Player {
         let t = &self.tracks[i];
         self.presentation
             .as_ref()
-            .and_then(|p| p.periods.first()?.tracks.get(t.track)?.representations.first())
-            .and_then(|r| r.segments.segments()?.get(t.next_segment))
+            .and_then(|p| self.track_timeline(p, i).get(t.next_segment))
             .map_or(t.segment_duration, |s| s.duration)
     }
 
@@ -118,7 +120,7 @@ impl Player {
             return Decision::rung(rung.min(top));
         }
         let Some(presentation) = self.presentation.clone() else { return Decision::rung(0) };
-        let track = &presentation.periods[0].tracks[t.track];
+        let Some(track) = self.played_track(&presentation, i) else { return Decision::rung(0) };
         let sizes = TrackSizes(track);
         let ctx = DecisionContext {
             now: self.now,
@@ -157,49 +159,39 @@ impl Player {
     /// (in parallel, from the same location: one round trip less at start-up and on switches).
     pub(super) fn fetch(&mut self, i: usize, rung: usize) {
         let Some(presentation) = self.presentation.clone() else { return };
-        let t = &self.tracks[i];
-        let Some(rep) = presentation.periods[0].tracks[t.track].representations.get(rung) else {
+        let Some(rep) = self.played_track(&presentation, i).and_then(|t| t.representations.get(rung)) else {
             return;
         };
+        let t = &self.tracks[i];
         let init_on_its_way =
             self.requests.iter().any(|r| r.track == Some(i) && r.kind == RequestKind::Init && r.rep == rung);
         let init = rep.segments.init().filter(|_| t.init_data[rung].is_none() && !init_on_its_way).cloned();
         let media_held =
             t.held_media.as_ref().is_some_and(|(h, _)| h.rep == rung && h.segment == Some(t.next_segment));
         let Some(segment) = rep.segments.segments().and_then(|s| s.get(t.next_segment)) else {
-            self.fail(PlayerError::Manifest(format!(
+            self.fail(PlayerError::Unplayable(format!(
                 "representation {} has no segment {}",
                 rep.id, t.next_segment
             )));
             return;
         };
         let media = (!media_held).then(|| segment.location.clone());
-        let may_probe = self.track_level(i) >= self.config.probe_buffer;
-        let candidates = match (&self.steering, self.favoured_location) {
-            (Some(s), _) => std::borrow::Cow::Owned(s.order(&rep.base_urls, &presentation.locations)),
-            (None, Some(favoured)) => {
-                let mut ordered = rep.base_urls.clone();
-                ordered.sort_by_key(|b| b.location != favoured);
-                std::borrow::Cow::Owned(ordered)
-            }
-            (None, None) => std::borrow::Cow::Borrowed(&rep.base_urls[..]),
-        };
-        let base = match self.locations.pick(&candidates, self.now, may_probe) {
+        let candidates = self.failover.candidates(&rep.base_urls, &presentation.locations);
+        let base = match self.failover.pick(&candidates, self.now, self.track_level(i)) {
             Pick::Now(k) => candidates[k].clone(),
             Pick::Wait(until) => {
-                let deadline = self.tracks[i].failing_since.map(|s| s + self.config.give_up_after);
+                let deadline = self.tracks[i].failing_since.map(|s| self.failover.give_up_at(s));
                 let until = deadline.map_or(until, |d| until.min(d));
                 self.tracks[i].wait = Wait::Retry { until, rung };
                 return;
             }
         };
         let location = base.location;
-        let url_of = |player: &Self, resource: &SegmentRef| match base.url.join(&resource.url) {
-            Ok(u) => Ok(match &player.steering {
-                Some(steering) => steering.decorate(u.to_string(), location),
-                None => u.to_string(),
-            }),
-            Err(e) => Err(PlayerError::Manifest(format!("bad segment URL {}: {e}", resource.url))),
+        let url_of = |player: &Self, resource: &SegmentRef| {
+            player
+                .failover
+                .url(&base, resource)
+                .map_err(|e| PlayerError::Unplayable(format!("bad segment URL {}: {e}", resource.url)))
         };
         if let Some(init) = init {
             match url_of(self, &init) {
@@ -235,23 +227,12 @@ impl Player {
         if partial.rep != rung || partial.segment != t.next_segment || partial.received == 0 {
             return None;
         }
-        let presentation = self.presentation.as_ref()?;
-        let segment = presentation.periods[0].tracks[t.track].representations[rung]
-            .segments
-            .segments()?
-            .get(t.next_segment)?;
+        let next = t.next_segment;
+        let presentation = self.presentation.clone()?;
+        let segment =
+            self.played_track(&presentation, i)?.representations.get(rung)?.segments.segments()?.get(next)?;
         let size = segment.size.map(|s| s.get()).or(partial.total);
-        let range = match (resource.range, size) {
-            (Some(r), _) => crate::presentation::ByteRange { start: r.start + partial.received, end: r.end },
-            (None, Some(size)) => {
-                crate::presentation::ByteRange { start: partial.received, end: size.checked_sub(1)? }
-            }
-            (None, None) => return None,
-        };
-        if range.start > range.end {
-            return None;
-        }
-        resource.range = Some(range);
+        resource.range = Some(crate::failover::resume::rest(resource.range, size, partial.received)?);
         Some((partial.received, partial.data))
     }
 
@@ -282,16 +263,8 @@ impl Player {
             self.tracks[i].in_flight = true;
         }
         let track_kind = track.map(|i| self.tracks[i].kind);
-        let (first_byte_limit, stall_limit) = match (self.config.request_timeouts, track) {
-            (None, _) => (Duration::MAX / 4, Duration::MAX / 4),
-            (Some(t), Some(i)) if matches!(kind, RequestKind::Media | RequestKind::Init) => {
-                // Never less than three measured round trips: a far server is not a dead one.
-                let floor = self.estimator.latency().unwrap_or_default() * 3;
-                let (first_byte, stall) = t.for_buffer(self.track_level(i));
-                (first_byte.max(floor), stall)
-            }
-            (Some(t), _) => (t.first_byte, t.stall),
-        };
+        let buffer = track.map(|i| self.track_level(i));
+        let (first_byte_limit, stall_limit) = self.failover.limits(kind, buffer, self.estimator.latency());
         self.requests.push(InFlight {
             id,
             kind,
@@ -370,7 +343,7 @@ impl Player {
 
     /// Give up requests that went unanswered or stopped progressing for too long.
     fn expire_requests(&mut self) {
-        if self.config.request_timeouts.is_none() {
+        if !self.failover.has_timeouts() {
             return;
         }
         let now = self.now;

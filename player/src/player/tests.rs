@@ -1,10 +1,12 @@
 //! Scripted-driver tests of the state machine.
 
 use super::*;
-use crate::io::{FetchError, FetchRequest, Input, Output, PlayerEvent};
+use crate::io::{Chunk, FetchError, FetchRequest, Input, Output, PlayerEvent};
+use crate::metrics::QoeConfig;
 use crate::presentation::{
     BaseUrl, Location, MediaSegment, Period, Representation, SegmentIndex, SegmentRef, Track,
 };
+use crate::virtual_time::{InputSource, Step as VirtualStep, VirtualClock};
 use flick_abr::units::{Bitrate, Bytes};
 
 const SEG: Duration = Duration::from_secs(2);
@@ -78,12 +80,19 @@ struct Driver {
     dead_until: Option<Duration>,
     /// Hosts that send the first piece of each body and then nothing.
     stalling: Vec<String>,
-    /// (completion time, request) of requests in flight.
-    pending: Vec<(Duration, FetchRequest, Step)>,
+    /// What the scripted network will do to the requests in flight.
+    net: ScriptedNet,
+    clock: VirtualClock,
     events: Vec<(Duration, PlayerEvent)>,
     fetched: Vec<FetchRequest>,
     cancelled: Vec<RequestId>,
     appended: Vec<Append>,
+    /// When the core said each track was complete.
+    ended_tracks: Vec<(Duration, crate::presentation::TrackKind)>,
+    /// How many times the core asked for the decoder's state.
+    decoder_asks: usize,
+    /// The decoder's position at a session time, when the core asks (`None`: no answer).
+    decoder: Option<Box<dyn FnMut(Duration) -> Option<Duration>>>,
 }
 
 use crate::io::Append;
@@ -98,6 +107,41 @@ enum Step {
 }
 
 const BODY: u64 = 250_000;
+
+/// (time, request, what happens to it) of the requests in flight.
+#[derive(Default)]
+struct ScriptedNet {
+    pending: Vec<(Duration, FetchRequest, Step)>,
+}
+
+impl InputSource for ScriptedNet {
+    fn next_at(&mut self) -> Option<Duration> {
+        self.pending.sort_by_key(|(t, _, _)| *t);
+        self.pending.first().map(|(t, _, _)| *t)
+    }
+
+    fn pop(&mut self) -> Option<(Duration, Input)> {
+        if self.pending.is_empty() {
+            return None;
+        }
+        let (at, r, step) = self.pending.remove(0);
+        let id = r.id;
+        let input = match step {
+            Step::Fail(error) => Input::Failed { id, error },
+            Step::Start => {
+                Input::ResponseStarted { id, content_length: Some(r.range.map_or(BODY, |range| range.len())) }
+            }
+            Step::Chunk(len) => Input::Data { id, chunk: x_bytes(len) },
+            Step::Finish => Input::Complete { id },
+        };
+        Some((at, input))
+    }
+}
+
+/// `len` bytes of `x`.
+fn x_bytes(len: u64) -> Chunk {
+    Chunk::Bytes(bytes::Bytes::from(vec![b'x'; len as usize]))
+}
 
 impl Driver {
     fn new(config: PlayerConfig, abr: &str) -> Self {
@@ -114,11 +158,15 @@ impl Driver {
             dead_error: None,
             dead_until: None,
             stalling: Vec::new(),
-            pending: Vec::new(),
+            net: ScriptedNet::default(),
+            clock: VirtualClock::default(),
             events: Vec::new(),
             fetched: Vec::new(),
             cancelled: Vec::new(),
             appended: Vec::new(),
+            ended_tracks: Vec::new(),
+            decoder_asks: 0,
+            decoder: None,
         }
     }
 
@@ -136,7 +184,7 @@ impl Driver {
                     if self.dead.contains(&host) && self.dead_until.is_none_or(|t| self.now < t) {
                         // Without an error, a dead host never answers.
                         if let Some(e) = &self.dead_error {
-                            self.pending.push((self.now + self.latency, r, Step::Fail(e.clone())));
+                            self.net.pending.push((self.now + self.latency, r, Step::Fail(e.clone())));
                         }
                         continue;
                     }
@@ -144,27 +192,34 @@ impl Driver {
                     let transfer = Duration::from_secs_f64(body as f64 * 8.0 / (self.kbps as f64 * 1000.0));
                     let stalls = self.stalling.contains(&host) && r.kind == crate::io::RequestKind::Media;
                     let start = self.now + self.latency;
-                    self.pending.push((start, r.clone(), Step::Start));
+                    self.net.pending.push((start, r.clone(), Step::Start));
                     // The body arrives in 200 ms pieces.
                     let pieces = (transfer.as_secs_f64() / 0.2).ceil().max(1.0) as u64;
                     for k in 1..=pieces {
                         let at = start + transfer.mul_f64(k as f64 / pieces as f64);
                         let len = body * k / pieces - body * (k - 1) / pieces;
-                        self.pending.push((at, r.clone(), Step::Chunk(len)));
+                        self.net.pending.push((at, r.clone(), Step::Chunk(len)));
                         if stalls {
                             break;
                         }
                     }
                     if !stalls {
-                        self.pending.push((start + transfer, r, Step::Finish));
+                        self.net.pending.push((start + transfer, r, Step::Finish));
                     }
                 }
                 Output::Cancel(id) => {
                     self.cancelled.push(id);
-                    self.pending.retain(|(_, r, _)| r.id != id);
+                    self.net.pending.retain(|(_, r, _)| r.id != id);
                 }
                 Output::Append(a) => self.appended.push(a),
                 Output::Flush { .. } => {}
+                Output::EndOfStream { track } => self.ended_tracks.push((self.now, track)),
+                Output::ReportDecoder => {
+                    self.decoder_asks += 1;
+                    if let Some(position) = self.decoder.as_mut().and_then(|decoder| decoder(self.now)) {
+                        self.player.handle_input(self.now, Input::Playback { position });
+                    }
+                }
                 Output::Event(e) => self.events.push((self.now, e)),
             }
         }
@@ -179,39 +234,11 @@ impl Driver {
             if matches!(self.player.state(), PlayerState::Ended | PlayerState::Failed) {
                 return;
             }
-            self.pending.sort_by_key(|(t, _, _)| *t);
-            let net = self.pending.first().map(|(t, _, _)| *t);
-            let timer = self.player.poll_timeout();
-            let next = match (net, timer) {
-                (Some(a), Some(b)) => a.min(b),
-                (a, b) => match a.or(b) {
-                    Some(t) => t,
-                    None => return,
-                },
-            };
-            if next > until {
-                self.now = until;
-                self.player.handle_timeout(until);
-                self.drain();
+            let step = self.clock.step(&mut self.player, &mut self.net, Some(until));
+            self.now = self.clock.now();
+            self.drain();
+            if matches!(step, VirtualStep::Until | VirtualStep::Idle) {
                 return;
-            }
-            self.now = next.max(self.now);
-            if net == Some(next) {
-                let (_, r, step) = self.pending.remove(0);
-                match step {
-                    Step::Fail(error) => self.input(Input::Failed { id: r.id, error }),
-                    Step::Start => self.input(Input::ResponseStarted {
-                        id: r.id,
-                        content_length: Some(r.range.map_or(BODY, |range| range.len())),
-                    }),
-                    Step::Chunk(len) => {
-                        self.input(Input::Data { id: r.id, len, chunk: bytes::Bytes::from_static(b"x") })
-                    }
-                    Step::Finish => self.input(Input::Complete { id: r.id }),
-                }
-            } else {
-                self.player.handle_timeout(self.now);
-                self.drain();
             }
         }
     }
@@ -389,7 +416,7 @@ fn every_location_dead_ends_in_a_typed_error_within_the_limit() {
     d.input(Input::LoadPresentation { presentation: presentation(8, &["a", "b"]) });
     d.run_until(Duration::from_secs(120));
     assert_eq!(d.player.state(), PlayerState::Failed);
-    assert!(matches!(d.player.error(), Some(PlayerError::AllLocationsFailed(_))));
+    assert!(matches!(d.player.error(), Some(PlayerError::AllLocationsFailed { .. })));
     assert!(d.now <= Duration::from_secs(12), "failed only at {:?}", d.now);
     assert_eq!(d.player.requests_in_flight(), 0);
 }
@@ -474,7 +501,7 @@ fn a_manifest_url_that_does_not_parse_is_an_error_not_a_panic() {
 fn answers_about_unknown_requests_are_ignored() {
     let mut d = Driver::new(PlayerConfig::default(), "bola");
     d.input(Input::Complete { id: RequestId(99) });
-    d.input(Input::Data { id: RequestId(7), len: 5, chunk: bytes::Bytes::new() });
+    d.input(Input::Data { id: RequestId(7), chunk: Chunk::Counted(5) });
     d.input(Input::Failed { id: RequestId(3), error: FetchError::Reset });
     assert_eq!(d.player.state(), PlayerState::Idle);
 }
@@ -546,7 +573,9 @@ mod properties {
 }
 
 mod abandonment;
+mod decoder_cadence;
 mod decoder_reports;
+mod end_of_stream;
 mod startup;
 
 mod steering_and_cmcd {
@@ -582,14 +611,14 @@ mod steering_and_cmcd {
             br#"{"VERSION":1,"TTL":20,"RELOAD-URI":"/s2?session=7","SERVICE-LOCATION-PRIORITY":["b","a"]}"#;
         player.handle_input(
             t,
-            Input::Data { id: steer.id, len: body.len() as u64, chunk: bytes::Bytes::from_static(body) },
+            Input::Data { id: steer.id, chunk: Chunk::Bytes(bytes::Bytes::from_static(body)) },
         );
         player.handle_input(t, Input::Complete { id: steer.id });
         // Finish the request to a; the next ones go to b.
         let pending = first.iter().find(|r| r.url.starts_with("http://a/")).unwrap();
         let t = Duration::from_millis(100);
         player.handle_input(t, Input::ResponseStarted { id: pending.id, content_length: None });
-        player.handle_input(t, Input::Data { id: pending.id, len: 1000, chunk: bytes::Bytes::new() });
+        player.handle_input(t, Input::Data { id: pending.id, chunk: Chunk::Counted(1000) });
         player.handle_input(t, Input::Complete { id: pending.id });
         let next = fetches(&mut player);
         assert!(next.iter().all(|r| r.url.starts_with("http://b/")), "{next:?}");
@@ -612,14 +641,14 @@ mod steering_and_cmcd {
         let t = Duration::from_millis(30);
         player.handle_input(
             t,
-            Input::Data { id: steer.id, len: body.len() as u64, chunk: bytes::Bytes::from_static(body) },
+            Input::Data { id: steer.id, chunk: Chunk::Bytes(bytes::Bytes::from_static(body)) },
         );
         player.handle_input(t, Input::Complete { id: steer.id });
         // The init and first media segments went to `a` before the answer; once they are in,
         // what comes next goes to the clone.
         let t = Duration::from_millis(100);
         for pending in first.iter().filter(|r| r.url.starts_with("http://a/")) {
-            player.handle_input(t, Input::Data { id: pending.id, len: 1000, chunk: bytes::Bytes::new() });
+            player.handle_input(t, Input::Data { id: pending.id, chunk: Chunk::Counted(1000) });
             player.handle_input(t, Input::Complete { id: pending.id });
         }
         let next = fetches(&mut player);

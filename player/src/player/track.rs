@@ -18,49 +18,38 @@ pub(crate) enum Wait {
     Retry { until: Duration, rung: usize },
 }
 
-/// What a failed media request had received, kept so the retry asks only for the rest.
-#[derive(Clone, Debug)]
-pub(crate) struct Partial {
-    pub rep: usize,
-    pub segment: usize,
-    pub received: u64,
-    /// Whole size of the segment, from the failed response's announced length.
-    pub total: Option<u64>,
-    pub data: Vec<bytes::Bytes>,
-}
-
 /// The scheduling state of one selected track.
 #[derive(Clone, Debug)]
 pub(crate) struct TrackState {
-    pub kind: TrackKind,
+    pub(crate) kind: TrackKind,
     /// Index of the track in the period.
-    pub track: usize,
-    pub rungs: Vec<Bitrate>,
-    pub segment_count: usize,
-    pub segment_duration: Duration,
-    pub next_segment: usize,
-    pub buffered_end: Duration,
+    pub(crate) track: usize,
+    pub(crate) rungs: Vec<Bitrate>,
+    pub(crate) segment_count: usize,
+    pub(crate) segment_duration: Duration,
+    pub(crate) next_segment: usize,
+    pub(crate) buffered_end: Duration,
     /// Representation whose init segment the decoder last received.
-    pub appended_rep: Option<usize>,
-    pub init_data: Vec<Option<bytes::Bytes>>,
-    pub last_rung: Option<usize>,
-    pub wait: Wait,
-    pub in_flight: bool,
+    pub(crate) appended_rep: Option<usize>,
+    pub(crate) init_data: Vec<Option<bytes::Bytes>>,
+    pub(crate) last_rung: Option<usize>,
+    pub(crate) wait: Wait,
+    pub(crate) in_flight: bool,
     /// When the current segment started failing on every location.
-    pub failing_since: Option<Duration>,
-    pub abandoned_rung: Option<usize>,
+    pub(crate) failing_since: Option<Duration>,
+    pub(crate) abandoned_rung: Option<usize>,
     /// After an abandonment, the highest rung the retry of the segment may use: below the
     /// abandoned one, so a segment is abandoned at most once per rung.
-    pub retry_cap: Option<usize>,
+    pub(crate) retry_cap: Option<usize>,
     /// Part of the next segment received before its request failed.
-    pub partial: Option<Partial>,
+    pub(crate) partial: Option<crate::failover::resume::Partial>,
     /// A media segment that arrived before the init segment fetched beside it.
-    pub held_media: Option<(super::InFlight, bytes::Bytes)>,
+    pub(crate) held_media: Option<(super::InFlight, bytes::Bytes)>,
 }
 
 impl TrackState {
     /// State for `track`; segments starting at or after `period_end` are never fetched.
-    pub fn new(kind: TrackKind, index: usize, track: &Track, period_end: Option<Duration>) -> Self {
+    pub(crate) fn new(kind: TrackKind, index: usize, track: &Track, period_end: Option<Duration>) -> Self {
         let reps = &track.representations;
         let playable = |segments: &[MediaSegment]| match period_end {
             Some(end) => segments.iter().take_while(|s| s.start < end).count(),
@@ -93,7 +82,7 @@ impl TrackState {
     }
 
     /// Whether every segment has been fetched.
-    pub fn done(&self) -> bool {
+    pub(crate) fn done(&self) -> bool {
         self.next_segment >= self.segment_count
     }
 }

@@ -46,7 +46,8 @@ pub(super) struct Graph {
     want_playing: bool,
     started: bool,
     ended: bool,
-    eos_sent: bool,
+    /// Tracks whose stream has ended (they take nothing more until the graph is built anew).
+    ended_tracks: Vec<TrackKind>,
     shut: bool,
 }
 
@@ -85,7 +86,7 @@ impl Graph {
             want_playing: false,
             started: false,
             ended: false,
-            eos_sent: false,
+            ended_tracks: Vec::new(),
             shut: false,
         })
     }
@@ -138,7 +139,7 @@ impl Graph {
     }
 
     pub fn push(&mut self, track: TrackKind, init: bool, data: Bytes) -> Result<(), MediaError> {
-        if data.is_empty() || track == TrackKind::Text || self.eos_sent {
+        if data.is_empty() || track == TrackKind::Text || self.ended_tracks.contains(&track) {
             // After the end of the stream an appsrc takes nothing more; the core has nothing
             // more to give either, short of a flush (which builds a new graph).
             return Ok(());
@@ -193,15 +194,13 @@ impl Graph {
         }
     }
 
-    pub fn end_of_stream(&mut self) {
-        if !self.eos_sent {
-            self.eos_sent = true;
-            for (_, src) in &self.sources {
-                let _ = src.end_of_stream();
-            }
-            if self.sources.is_empty() {
-                self.ended = true;
-            }
+    pub fn end_track(&mut self, track: TrackKind) {
+        if self.ended_tracks.contains(&track) {
+            return;
+        }
+        self.ended_tracks.push(track);
+        if let Some((_, src)) = self.sources.iter().find(|(k, _)| *k == track) {
+            let _ = src.end_of_stream();
         }
     }
 

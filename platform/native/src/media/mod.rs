@@ -99,7 +99,7 @@ pub struct MediaReport {
     pub buffered: Vec<(TrackKind, Vec<(Duration, Duration)>)>,
     /// Video frames decoded (shown or dropped) and dropped since the session started.
     pub frames: (u64, u64),
-    /// Every track has played out after [`MediaPipeline::end_of_stream`].
+    /// Every track has played out after [`MediaPipeline::end_track`].
     pub ended: bool,
     /// Audio that reached the audio sink since the last flush.
     pub audio: AudioProgress,
@@ -216,19 +216,11 @@ impl MediaPipeline {
         self.graph.set_volume(self.volume, muted);
     }
 
-    /// No more media will come: let every track play out (decoders then hand over the frames
-    /// they hold back, in time). Later calls do nothing until the next flush.
-    pub fn end_of_stream(&mut self) {
-        self.graph.end_of_stream();
-    }
-
-    /// Whether every track fed since the last flush has media up to `end` (within a quarter of a
-    /// second: muxers round the last segment).
-    pub fn appended_through(&self, end: Duration) -> bool {
-        !self.appended.is_empty()
-            && self.appended.iter().all(|(_, a)| {
-                a.ranges.last().is_some_and(|&(_, stop)| stop + Duration::from_millis(250) >= end)
-            })
+    /// No more media of `track` will come (the core's [`flick_player::Output::EndOfStream`]): let
+    /// it play out (its decoder then hands over the frames it holds back, in time). Appends to it
+    /// are ignored until the next flush.
+    pub fn end_track(&mut self, track: TrackKind) {
+        self.graph.end_track(track);
     }
 
     /// The decoder's state now (this also starts a pipeline that was asked to play once its

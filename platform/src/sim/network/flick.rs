@@ -4,9 +4,10 @@
 //! an outage answers nothing, and a body in flight stops arriving).
 
 use super::cursor::TraceClock;
-use super::{NetEvent, NetworkModel, from_ms, to_ms};
+use super::{NetworkModel, from_ms, to_ms};
 use crate::faults::{FaultKind, ResourceKind};
 use crate::sim::trace::{Trace, TracePeriod};
+use flick_player::{Chunk, Input};
 use flick_player::{FetchError, FetchRequest, RequestId, RequestKind};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -127,7 +128,7 @@ struct Link {
     time_to_next: f64,
     clock_ms: f64,
     flows: Vec<Flow>,
-    pending: VecDeque<(Duration, NetEvent)>,
+    pending: VecDeque<(Duration, Input)>,
 }
 
 /// Flick's network model.
@@ -280,7 +281,7 @@ impl Link {
             for (i, (f, &rate)) in self.flows.iter_mut().zip(&rates).enumerate() {
                 if let Some(error) = f.fail_on_answer.clone().filter(|_| clock >= f.body_from_ms && !down[i])
                 {
-                    self.pending.push_back((now, NetEvent::Failed(f.id, error)));
+                    self.pending.push_back((now, Input::Failed { id: f.id, error }));
                     finished.push(i);
                     continue;
                 }
@@ -293,16 +294,24 @@ impl Link {
                     let bytes = (cut / 8.0) as u64;
                     if !f.started {
                         f.started = true;
-                        self.pending
-                            .push_back((now, NetEvent::Started(f.id, Some((f.size_bits / 8.0) as u64))));
+                        self.pending.push_back((
+                            now,
+                            Input::ResponseStarted {
+                                id: f.id,
+                                content_length: Some((f.size_bits / 8.0) as u64),
+                            },
+                        ));
                     }
                     if bytes > f.reported_bytes {
-                        self.pending.push_back((now, NetEvent::Data(f.id, bytes - f.reported_bytes)));
+                        self.pending.push_back((
+                            now,
+                            Input::Data { id: f.id, chunk: Chunk::Counted(bytes - f.reported_bytes) },
+                        ));
                         f.reported_bytes = bytes;
                     }
                     match f.cut_error.clone() {
                         Some(error) => {
-                            self.pending.push_back((now, NetEvent::Failed(f.id, error)));
+                            self.pending.push_back((now, Input::Failed { id: f.id, error }));
                             finished.push(i);
                         }
                         None => f.stuck = true,
@@ -312,19 +321,25 @@ impl Link {
                 let complete = f.size_bits - f.done_bits < 0.5;
                 if !f.started && ((clock >= f.body_from_ms && !down[i]) || complete) {
                     f.started = true;
-                    self.pending.push_back((now, NetEvent::Started(f.id, Some((f.size_bits / 8.0) as u64))));
+                    self.pending.push_back((
+                        now,
+                        Input::ResponseStarted { id: f.id, content_length: Some((f.size_bits / 8.0) as u64) },
+                    ));
                 }
                 if complete || (f.started && clock >= f.next_report_ms) {
                     let bytes =
                         if complete { (f.size_bits / 8.0) as u64 } else { (f.done_bits / 8.0) as u64 };
                     if bytes > f.reported_bytes || complete {
-                        self.pending.push_back((now, NetEvent::Data(f.id, bytes - f.reported_bytes)));
+                        self.pending.push_back((
+                            now,
+                            Input::Data { id: f.id, chunk: Chunk::Counted(bytes - f.reported_bytes) },
+                        ));
                         f.reported_bytes = bytes;
                     }
                     f.next_report_ms = clock + progress_ms;
                 }
                 if complete {
-                    self.pending.push_back((now, NetEvent::Complete(f.id)));
+                    self.pending.push_back((now, Input::Complete { id: f.id }));
                     finished.push(i);
                 }
             }
@@ -403,7 +418,7 @@ impl NetworkModel for FlickNetwork {
     fn cancel(&mut self, now: Duration, id: RequestId) {
         self.settle(to_ms(now));
         self.link.flows.retain(|f| f.id != id);
-        self.link.pending.retain(|(_, e)| !matches!(e, NetEvent::Started(i, _) | NetEvent::Data(i, _) | NetEvent::Complete(i) if *i == id));
+        self.link.pending.retain(|(_, e)| e.request() != Some(id) || matches!(e, Input::Failed { .. }));
     }
 
     fn peek(&mut self) -> Option<Duration> {
@@ -418,7 +433,7 @@ impl NetworkModel for FlickNetwork {
         self.speculation.as_ref().and_then(|l| l.pending.front().map(|(t, _)| *t))
     }
 
-    fn pop(&mut self) -> Option<(Duration, NetEvent)> {
+    fn pop(&mut self) -> Option<(Duration, Input)> {
         if self.link.pending.is_empty() {
             self.peek()?;
             if let Some(ahead) = self.speculation.take() {

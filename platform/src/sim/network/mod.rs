@@ -10,23 +10,10 @@ pub use flick::{FlickNetwork, FlickNetworkConfig, LocationProfile, location_name
 pub use pensieve::PensieveNetwork;
 pub use sabre::SabreNetwork;
 
-use flick_player::{FetchError, FetchRequest, RequestId};
+use flick_player::{FetchRequest, Input, RequestId};
 use std::time::Duration;
 
-/// Something the network did to a request.
-#[derive(Clone, Debug, PartialEq)]
-pub enum NetEvent {
-    /// The first byte of the response arrived.
-    Started(RequestId, Option<u64>),
-    /// More body arrived.
-    Data(RequestId, u64),
-    /// The body is complete.
-    Complete(RequestId),
-    /// The request failed.
-    Failed(RequestId, FetchError),
-}
-
-/// A simulated network: takes requests, produces timed events.
+/// A simulated network: takes requests, produces the driver's timed inputs about them.
 pub trait NetworkModel: Send {
     /// A request for a resource of `size` bytes was sent at `now`.
     fn start(&mut self, now: Duration, request: &FetchRequest, size: u64);
@@ -34,8 +21,8 @@ pub trait NetworkModel: Send {
     fn cancel(&mut self, now: Duration, id: RequestId);
     /// Time of the next event, if any.
     fn peek(&mut self) -> Option<Duration>;
-    /// The next event, with its time.
-    fn pop(&mut self) -> Option<(Duration, NetEvent)>;
+    /// The next input about a request, with its time.
+    fn pop(&mut self) -> Option<(Duration, Input)>;
 }
 
 /// Session milliseconds to a [`Duration`].

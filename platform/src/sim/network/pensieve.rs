@@ -2,8 +2,9 @@
 //! moving at 0.95 × the trace's bandwidth, 80 ms of round trip added to each request without
 //! advancing the trace, and idle time (the player's sleeps) advancing it.
 
-use super::{NetEvent, NetworkModel, from_ms, to_ms};
+use super::{NetworkModel, from_ms, to_ms};
 use crate::sim::trace::Trace;
+use flick_player::{Chunk, Input};
 use flick_player::{FetchRequest, RequestId};
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -21,7 +22,7 @@ pub struct PensieveNetwork {
     /// Session time (ms) the trace cursor corresponds to.
     synced_ms: f64,
     queue: VecDeque<(RequestId, u64)>,
-    events: VecDeque<(Duration, NetEvent)>,
+    events: VecDeque<(Duration, Input)>,
     busy_until_ms: f64,
 }
 
@@ -164,9 +165,10 @@ impl PensieveNetwork {
         let download_ms = self.download(size) * 1000.0;
         let first_byte = start_ms + RTT_MS;
         let end = first_byte + download_ms;
-        self.events.push_back((from_ms(first_byte), NetEvent::Started(id, Some(size))));
-        self.events.push_back((from_ms(end), NetEvent::Data(id, size)));
-        self.events.push_back((from_ms(end), NetEvent::Complete(id)));
+        self.events
+            .push_back((from_ms(first_byte), Input::ResponseStarted { id, content_length: Some(size) }));
+        self.events.push_back((from_ms(end), Input::Data { id, chunk: Chunk::Counted(size) }));
+        self.events.push_back((from_ms(end), Input::Complete { id }));
         self.synced_ms = end;
         self.busy_until_ms = end;
     }
@@ -185,7 +187,7 @@ impl NetworkModel for PensieveNetwork {
     fn cancel(&mut self, _now: Duration, id: RequestId) {
         self.queue.retain(|(q, _)| *q != id);
         let before = self.events.len();
-        self.events.retain(|(_, e)| !matches!(e, NetEvent::Started(i, _) | NetEvent::Data(i, _) | NetEvent::Complete(i) if *i == id));
+        self.events.retain(|(_, e)| e.request() != Some(id) || matches!(e, Input::Failed { .. }));
         if before != self.events.len() && self.events.is_empty() {
             self.start_next();
         }
@@ -195,7 +197,7 @@ impl NetworkModel for PensieveNetwork {
         self.events.front().map(|(t, _)| *t)
     }
 
-    fn pop(&mut self) -> Option<(Duration, NetEvent)> {
+    fn pop(&mut self) -> Option<(Duration, Input)> {
         let e = self.events.pop_front();
         if self.events.is_empty() {
             self.start_next();

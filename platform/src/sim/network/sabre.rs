@@ -3,8 +3,9 @@
 //! is reported every 50 ms and at least 12 000 bits, the points where Sabre checks abandonment.
 
 use super::cursor::TraceClock;
-use super::{NetEvent, NetworkModel, from_ms, to_ms};
+use super::{NetworkModel, from_ms, to_ms};
 use crate::sim::trace::{Trace, TracePeriod};
+use flick_player::{Chunk, Input};
 use flick_player::{FetchRequest, RequestId};
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -32,7 +33,7 @@ pub struct SabreNetwork {
     clock_ms: f64,
     queue: VecDeque<(RequestId, u64)>,
     active: Option<Download>,
-    pending: VecDeque<(Duration, NetEvent)>,
+    pending: VecDeque<(Duration, Input)>,
 }
 
 impl SabreNetwork {
@@ -197,7 +198,8 @@ impl SabreNetwork {
             self.delay(now_ms - self.clock_ms);
         }
         let latency_ms = self.latency_delay();
-        self.pending.push_back((from_ms(self.clock_ms), NetEvent::Started(id, Some(size))));
+        self.pending
+            .push_back((from_ms(self.clock_ms), Input::ResponseStarted { id, content_length: Some(size) }));
         self.active = Some(Download {
             id,
             size_bits: size as f64 * 8.0,
@@ -224,10 +226,11 @@ impl SabreNetwork {
         let now = from_ms(self.clock_ms);
         let complete = d.done_bits >= d.size_bits;
         let bytes = if complete { (d.size_bits / 8.0) as u64 } else { (d.done_bits / 8.0) as u64 };
-        self.pending.push_back((now, NetEvent::Data(d.id, bytes - d.reported_bytes)));
+        self.pending
+            .push_back((now, Input::Data { id: d.id, chunk: Chunk::Counted(bytes - d.reported_bytes) }));
         d.reported_bytes = bytes;
         if complete {
-            self.pending.push_back((now, NetEvent::Complete(d.id)));
+            self.pending.push_back((now, Input::Complete { id: d.id }));
         } else {
             self.active = Some(d);
         }
@@ -248,7 +251,7 @@ impl NetworkModel for SabreNetwork {
         if self.active.as_ref().is_some_and(|d| d.id == id) {
             self.active = None;
         }
-        self.pending.retain(|(_, e)| !matches!(e, NetEvent::Started(i, _) | NetEvent::Data(i, _) | NetEvent::Complete(i) if *i == id));
+        self.pending.retain(|(_, e)| e.request() != Some(id) || matches!(e, Input::Failed { .. }));
     }
 
     fn peek(&mut self) -> Option<Duration> {
@@ -258,7 +261,7 @@ impl NetworkModel for SabreNetwork {
         self.pending.front().map(|(t, _)| *t)
     }
 
-    fn pop(&mut self) -> Option<(Duration, NetEvent)> {
+    fn pop(&mut self) -> Option<(Duration, Input)> {
         self.peek()?;
         self.pending.pop_front()
     }

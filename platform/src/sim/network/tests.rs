@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::sim::trace::{Trace, TracePeriod};
-use flick_player::{FetchRequest, RequestId, RequestKind};
+use flick_player::{FetchRequest, Input, RequestId, RequestKind};
 
 fn trace(periods: &[(f64, f64, Option<f64>)]) -> Trace {
     Trace {
@@ -27,7 +27,7 @@ fn request(id: u64, location: usize) -> FetchRequest {
 }
 
 /// Drain every event, returning (ms, event).
-fn drain(net: &mut dyn NetworkModel) -> Vec<(f64, NetEvent)> {
+fn drain(net: &mut dyn NetworkModel) -> Vec<(f64, Input)> {
     let mut out = Vec::new();
     while let Some((t, e)) = net.pop() {
         out.push((to_ms(t), e));
@@ -36,8 +36,8 @@ fn drain(net: &mut dyn NetworkModel) -> Vec<(f64, NetEvent)> {
     out
 }
 
-fn completion(events: &[(f64, NetEvent)], id: u64) -> f64 {
-    events.iter().find(|(_, e)| *e == NetEvent::Complete(RequestId(id))).expect("completes").0
+fn completion(events: &[(f64, Input)], id: u64) -> f64 {
+    events.iter().find(|(_, e)| *e == Input::Complete { id: RequestId(id) }).expect("completes").0
 }
 
 #[test]
@@ -64,12 +64,17 @@ fn sabre_pays_latency_then_reports_progress_until_complete() {
     let mut net = SabreNetwork::new(&trace(&[(60_000.0, 1000.0, Some(100.0))]));
     net.start(Duration::ZERO, &request(1, 0), 125_000); // 1 Mbit at 1 Mbit/s: 1 s
     let events = drain(&mut net);
-    assert_eq!(events[0], (100.0, NetEvent::Started(RequestId(1), Some(125_000))));
+    assert_eq!(
+        events[0],
+        (100.0, Input::ResponseStarted { id: RequestId(1), content_length: Some(125_000) })
+    );
     assert!((completion(&events, 1) - 1100.0).abs() < 1e-6);
-    let data: u64 =
-        events.iter().filter_map(|(_, e)| if let NetEvent::Data(_, n) = e { Some(*n) } else { None }).sum();
+    let data: u64 = events
+        .iter()
+        .filter_map(|(_, e)| if let Input::Data { chunk, .. } = e { Some(chunk.len()) } else { None })
+        .sum();
     assert_eq!(data, 125_000);
-    let steps = events.iter().filter(|(_, e)| matches!(e, NetEvent::Data(..))).count();
+    let steps = events.iter().filter(|(_, e)| matches!(e, Input::Data { .. })).count();
     assert!(steps >= 19, "progress every 50 ms: {steps}");
 }
 
@@ -110,7 +115,7 @@ fn flick_locations_have_their_own_share_and_outages() {
     // Location 1 runs at half of 2 Mbit/s; location 0 says nothing until its outage ends.
     assert!((completion(&events, 2) - 1050.0).abs() < 1.0, "{events:?}");
     let first_from_dead =
-        events.iter().find(|(_, e)| matches!(e, NetEvent::Started(RequestId(1), _))).unwrap().0;
+        events.iter().find(|(_, e)| matches!(e, Input::ResponseStarted { id: RequestId(1), .. })).unwrap().0;
     assert!(first_from_dead >= 5000.0, "{events:?}");
 }
 
@@ -119,7 +124,7 @@ fn cancelled_requests_say_nothing_more() {
     let mut net = FlickNetwork::new(&trace(&[(60_000.0, 1000.0, None)]), FlickNetworkConfig::default(), 3);
     net.start(Duration::ZERO, &request(1, 0), 1_000_000);
     let first = net.pop().unwrap();
-    assert!(matches!(first.1, NetEvent::Started(..)));
+    assert!(matches!(first.1, Input::ResponseStarted { .. }));
     net.cancel(first.0, RequestId(1));
     assert!(net.pop().is_none());
 }

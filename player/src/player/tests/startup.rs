@@ -8,9 +8,9 @@ use crate::io::AppendKind;
 fn answer(d: &mut Driver, suffix: &str) {
     let r = d.fetched.iter().rev().find(|r| r.url.ends_with(suffix)).unwrap_or_else(|| panic!("no {suffix}"));
     let id = r.id;
-    d.pending.retain(|(_, p, _)| p.id != id);
+    d.net.pending.retain(|(_, p, _)| p.id != id);
     d.input(Input::ResponseStarted { id, content_length: Some(1000) });
-    d.input(Input::Data { id, len: 1000, chunk: bytes::Bytes::from_static(b"x") });
+    d.input(Input::Data { id, chunk: x_bytes(1000) });
     d.input(Input::Complete { id });
 }
 
@@ -71,7 +71,7 @@ fn a_failed_init_segment_is_asked_for_again_without_fetching_the_media_twice() {
     let mut d = Driver::new(PlayerConfig::default(), "bola");
     d.input(Input::LoadPresentation { presentation: presentation(10, &["a", "b"]) });
     let init = d.fetched.iter().find(|r| r.url.ends_with("r0/init.mp4")).unwrap().id;
-    d.pending.retain(|(_, p, _)| p.id != init);
+    d.net.pending.retain(|(_, p, _)| p.id != init);
     d.input(Input::Failed { id: init, error: FetchError::Http(503) });
     answer(&mut d, "r0/0.m4s");
     assert!(d.appended.is_empty());

@@ -1,0 +1,48 @@
+//! The core says when a track is complete, so no driver has to guess it.
+
+use super::*;
+
+/// `presentation(segments, ["a"])` whose last segment is `last` long, while the MPD still
+/// declares whole segments.
+fn short_last_segment(segments: usize, last: Duration) -> Arc<Presentation> {
+    let mut p = (*presentation(segments, &["a"])).clone();
+    for rep in &mut p.periods[0].tracks[0].representations {
+        if let SegmentIndex::Listed { segments, .. } = &mut rep.segments
+            && let Some(s) = segments.last_mut()
+        {
+            s.duration = last;
+        }
+    }
+    Arc::new(p)
+}
+
+#[test]
+fn each_track_ends_right_after_its_last_segment_even_when_it_is_shorter_than_declared() {
+    let mut d = Driver::new(PlayerConfig::default(), "bola");
+    d.input(Input::LoadPresentation { presentation: short_last_segment(5, Duration::from_millis(1200)) });
+    d.run_until(Duration::from_secs(120));
+    assert_eq!(d.player.state(), PlayerState::Ended);
+    assert_eq!(d.ended_tracks.len(), 1, "{:?}", d.ended_tracks);
+    let (ended_at, track) = d.ended_tracks[0];
+    assert_eq!(track, TrackKind::Video);
+    let last_append = d.appended.iter().rposition(|a| a.segment == Some(4)).expect("the last segment");
+    assert_eq!(d.appended.len(), last_append + 1, "nothing is appended after the end");
+    assert!(
+        ended_at < Duration::from_secs(5),
+        "told at the last append ({ended_at:?}), not at the end of play"
+    );
+    let report = d.player.report(d.now, "test", None, QoeConfig::default());
+    assert!((report.played_s - 9.2).abs() < 1e-6, "played {} s of 9.2 s of media", report.played_s);
+}
+
+#[test]
+fn a_seek_back_after_the_end_ends_the_track_again() {
+    let mut d = Driver::new(PlayerConfig::default(), "bola");
+    d.input(Input::LoadPresentation { presentation: presentation(4, &["a"]) });
+    d.run_until(Duration::from_secs(60));
+    assert_eq!(d.player.state(), PlayerState::Ended);
+    d.input(Input::Seek { position: Duration::from_secs(3) });
+    d.run_until(Duration::from_secs(120));
+    assert_eq!(d.player.state(), PlayerState::Ended);
+    assert_eq!(d.ended_tracks.len(), 2, "once per flush: {:?}", d.ended_tracks);
+}
