@@ -41,6 +41,7 @@ mod festive;
 mod flick;
 mod gstreamer;
 mod mpc;
+mod predict;
 mod registry;
 mod shaka;
 mod throughput;
