@@ -1,4 +1,5 @@
-//! Flick's own algorithm, the default.
+//! Hedge, Flick's default algorithm: an MPC-style plan hedged between a nominal and a
+//! pessimistic bandwidth scenario.
 //!
 //! It plans like MPC (enumerate rung plans over the next segments, score them with QoE_lin) but
 //! with what the anchors teach about where MPC loses:
@@ -26,10 +27,10 @@ const MAX_RUNGS: usize = 16;
 const MAX_HORIZON: usize = 6;
 const MAX_HISTORY: usize = 16;
 
-/// Parameters of [`FlickAbr`].
+/// Parameters of [`HedgeAbr`].
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct FlickConfig {
+pub struct HedgeConfig {
     /// Segments planned ahead.
     pub horizon: usize,
     /// Downloads averaged (harmonic mean) for the prediction.
@@ -73,9 +74,9 @@ pub struct FlickConfig {
     pub abandon_below_buffer_s: f64,
 }
 
-impl Default for FlickConfig {
+impl Default for HedgeConfig {
     fn default() -> Self {
-        FlickConfig {
+        HedgeConfig {
             horizon: 5,
             history: 5,
             error_window: 5,
@@ -97,25 +98,25 @@ impl Default for FlickConfig {
     }
 }
 
-/// Flick's default ABR algorithm.
+/// Hedge, Flick's default ABR algorithm (see the module documentation).
 #[derive(Clone, Debug)]
-pub struct FlickAbr {
-    config: FlickConfig,
+pub struct HedgeAbr {
+    config: HedgeConfig,
     throughputs: Ring<f64, MAX_HISTORY>,
     errors: PredictionErrors<MAX_HISTORY>,
     latencies: Ring<f64, MAX_HISTORY>,
 }
 
-impl Default for FlickAbr {
+impl Default for HedgeAbr {
     fn default() -> Self {
-        Self::new(FlickConfig::default())
+        Self::new(HedgeConfig::default())
     }
 }
 
-impl FlickAbr {
-    /// Flick's algorithm with the given parameters.
-    pub fn new(config: FlickConfig) -> Self {
-        FlickAbr {
+impl HedgeAbr {
+    /// Hedge with the given parameters.
+    pub fn new(config: HedgeConfig) -> Self {
+        HedgeAbr {
             config,
             throughputs: Ring::default(),
             errors: PredictionErrors::default(),
@@ -153,7 +154,7 @@ impl FlickAbr {
 }
 
 struct Search<'c> {
-    config: &'c FlickConfig,
+    config: &'c HedgeConfig,
     horizon: usize,
     rungs: usize,
     kbps: [f64; MAX_RUNGS],
@@ -201,9 +202,9 @@ impl Search<'_> {
     }
 }
 
-impl Abr for FlickAbr {
+impl Abr for HedgeAbr {
     fn name(&self) -> &'static str {
-        "flick"
+        "hedge"
     }
 
     fn initial(&mut self, _ctx: &DecisionContext<'_>) -> usize {
@@ -315,6 +316,6 @@ impl Abr for FlickAbr {
     }
 
     fn new_session(&mut self) {
-        *self = FlickAbr::new(self.config);
+        *self = HedgeAbr::new(self.config);
     }
 }
