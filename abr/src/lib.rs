@@ -1,3 +1,5 @@
+#![warn(missing_docs, unreachable_pub)]
+
 //! Flick's adaptive-bitrate algorithms.
 //!
 //! An algorithm implements [`Abr`]: the player shows it a read-only [`DecisionContext`] (the ladder,
