@@ -18,12 +18,11 @@
 //! shared by every instance in the process; building one takes a few hundred milliseconds in a
 //! release build. Lookups do not allocate.
 
+use crate::predict::{MpcPredictor, Rounding, plan_step};
 use crate::{Abr, Decision, DecisionContext, DownloadReport};
 use serde::{Deserialize, Serialize};
 use std::sync::{Arc, Mutex};
 
-/// Downloads (and errors) remembered by the predictor.
-const HISTORY: usize = 5;
 /// Most rungs a table covers (higher rungs are never chosen).
 const MAX_RUNGS: usize = 16;
 /// Longest horizon a table covers.
@@ -188,12 +187,8 @@ struct Search {
 impl Search {
     /// Fetch `q` at step `depth` with `buffer` seconds buffered; `value` is the plan so far.
     fn walk(&mut self, depth: usize, buffer: f64, q: usize, value: f64, first: usize) {
-        let download = self.download[q];
-        let (stall, next_buffer) = if buffer < download {
-            (download - buffer, self.segment_s)
-        } else {
-            (0.0, buffer - download + self.segment_s)
-        };
+        // The stall of this step alone (0 + x is x exactly, so this is `download − buffer`).
+        let (stall, next_buffer) = plan_step(buffer, 0.0, self.download[q], self.segment_s);
         let value = value + self.kbps[q] / 1000.0 - self.rebuffer_penalty * stall;
         if value > self.best[depth][first] {
             self.best[depth][first] = value;
@@ -221,38 +216,12 @@ fn table_for(key: TableKey) -> Arc<Table> {
     table
 }
 
-/// The last [`HISTORY`] values, without allocating.
-#[derive(Clone, Copy, Debug, Default)]
-struct Ring {
-    values: [f64; HISTORY],
-    len: usize,
-    next: usize,
-}
-
-impl Ring {
-    fn push(&mut self, v: f64) {
-        self.values[self.next] = v;
-        self.next = (self.next + 1) % HISTORY;
-        self.len = (self.len + 1).min(HISTORY);
-    }
-
-    fn iter(&self) -> impl Iterator<Item = f64> + '_ {
-        self.values[..self.len].iter().copied()
-    }
-
-    fn harmonic_mean(&self) -> Option<f64> {
-        (self.len > 0).then(|| self.len as f64 / self.iter().map(|t| 1.0 / t).sum::<f64>())
-    }
-}
-
 /// FastMPC: RobustMPC by table lookup.
 #[derive(Clone, Debug)]
 pub struct FastMpc {
     config: FastMpcConfig,
     table: Option<Arc<Table>>,
-    throughputs: Ring,
-    errors: Ring,
-    last_prediction: Option<f64>,
+    predictor: MpcPredictor,
 }
 
 impl Default for FastMpc {
@@ -264,20 +233,7 @@ impl Default for FastMpc {
 impl FastMpc {
     /// A FastMPC with the given parameters.
     pub fn new(config: FastMpcConfig) -> Self {
-        FastMpc {
-            config,
-            table: None,
-            throughputs: Ring::default(),
-            errors: Ring::default(),
-            last_prediction: None,
-        }
-    }
-
-    /// Predicted throughput, in megabytes per second.
-    fn prediction(&self) -> Option<f64> {
-        let harmonic = self.throughputs.harmonic_mean()?;
-        let worst = if self.config.robust { self.errors.iter().fold(0.0_f64, f64::max) } else { 0.0 };
-        Some(harmonic / (1.0 + worst))
+        FastMpc { config, table: None, predictor: MpcPredictor::new(Rounding::Once) }
     }
 
     fn table(&mut self, ctx: &DecisionContext<'_>) -> &Table {
@@ -306,7 +262,7 @@ impl Abr for FastMpc {
     }
 
     fn choose(&mut self, ctx: &DecisionContext<'_>) -> Decision {
-        let Some(megabytes_per_s) = self.prediction() else {
+        let Some(megabytes_per_s) = self.predictor.prediction(self.config.robust) else {
             return Decision::rung(ctx.last_rung.unwrap_or(0));
         };
         let horizon = self.config.horizon.min(ctx.segment_count.saturating_sub(ctx.segment));
@@ -320,21 +276,10 @@ impl Abr for FastMpc {
     }
 
     fn on_download(&mut self, report: &DownloadReport) {
-        if report.abandoned_to.is_some() {
-            return;
-        }
-        let ms = report.elapsed.as_secs_f64() * 1000.0;
-        if ms <= 0.0 || report.received.get() == 0 {
-            return;
-        }
-        let measured = report.received.get() as f64 / ms / 1000.0;
-        let error = self.last_prediction.map_or(0.0, |p| (p - measured).abs() / measured);
-        self.throughputs.push(measured);
-        self.errors.push(error);
-        self.last_prediction = self.throughputs.harmonic_mean();
+        self.predictor.on_download(report);
     }
 
     fn new_session(&mut self) {
-        self.throughputs = Ring::default();
+        self.predictor.new_session();
     }
 }

@@ -25,6 +25,7 @@
 //! The score and switching logic follow the FESTIVE implementation in Pensieve's dash.js player
 //! (hongzimao/pensieve, `dash.js/src/streaming/controllers/AbrController.js`).
 
+use crate::predict::{Ring, SplitMix64, harmonic_mean};
 use crate::{Abr, Decision, DecisionContext, DownloadReport};
 use core::time::Duration;
 use serde::{Deserialize, Serialize};
@@ -69,49 +70,6 @@ impl Default for FestiveConfig {
     }
 }
 
-/// The last values pushed, oldest first, without allocating.
-#[derive(Clone, Copy, Debug)]
-struct Ring<T: Copy + Default, const N: usize> {
-    values: [T; N],
-    len: usize,
-    next: usize,
-}
-
-impl<T: Copy + Default, const N: usize> Default for Ring<T, N> {
-    fn default() -> Self {
-        Ring { values: [T::default(); N], len: 0, next: 0 }
-    }
-}
-
-impl<T: Copy + Default, const N: usize> Ring<T, N> {
-    fn push(&mut self, v: T) {
-        self.values[self.next] = v;
-        self.next = (self.next + 1) % N;
-        self.len = (self.len + 1).min(N);
-    }
-
-    /// The last `n` values, oldest first.
-    fn last(&self, n: usize) -> impl Iterator<Item = T> + '_ {
-        let n = n.min(self.len);
-        (0..n).map(move |i| self.values[(self.next + N - n + i) % N])
-    }
-}
-
-/// SplitMix64: a small, seedable generator for the scheduler's draws.
-#[derive(Clone, Copy, Debug)]
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next_f64(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        (z >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
 /// FESTIVE: harmonic-mean estimation, gradual stateful switching, delayed update and randomised
 /// scheduling.
 #[derive(Clone, Debug)]
@@ -121,7 +79,7 @@ pub struct Festive {
     history: Ring<usize, MAX_WINDOW>,
     switch_up_count: usize,
     previous: usize,
-    rng: SplitMix,
+    rng: SplitMix64,
 }
 
 impl Default for Festive {
@@ -139,16 +97,14 @@ impl Festive {
             history: Ring::default(),
             switch_up_count: 0,
             previous: 0,
-            rng: SplitMix(config.seed),
+            rng: SplitMix64::new(config.seed),
         }
     }
 
     /// The harmonic mean of the last samples, in kbit/s.
     fn estimate_kbps(&self) -> Option<f64> {
         let n = self.config.samples.clamp(1, MAX_SAMPLES);
-        let (count, inverse_sum) =
-            self.throughputs.last(n).fold((0usize, 0.0), |(c, s), t| (c + 1, s + 1.0 / t));
-        (count > 0).then(|| count as f64 / inverse_sum)
+        harmonic_mean(self.throughputs.oldest_first(n))
     }
 
     /// Switches among the rungs of the last segments of the stability window.
@@ -158,7 +114,7 @@ impl Festive {
             .clamp(1.0, MAX_WINDOW as f64);
         let mut switches = 0;
         let mut previous = None;
-        for rung in self.history.last(window as usize) {
+        for rung in self.history.oldest_first(window as usize) {
             if previous.is_some_and(|p| p != rung) {
                 switches += 1;
             }

@@ -1,3 +1,5 @@
+#![warn(missing_docs, unreachable_pub)]
+
 //! Flick's adaptive-bitrate algorithms.
 //!
 //! An algorithm implements [`Abr`]: the player shows it a read-only [`DecisionContext`] (the ladder,
@@ -38,9 +40,10 @@ mod dynamic_dash;
 mod exoplayer;
 mod fast_mpc;
 mod festive;
-mod flick;
 mod gstreamer;
+mod hedge;
 mod mpc;
+mod predict;
 mod registry;
 mod shaka;
 mod throughput;
@@ -58,8 +61,8 @@ pub use dynamic_dash::{DynamicDash, DynamicDashConfig};
 pub use exoplayer::{ExoPlayer, ExoPlayerConfig};
 pub use fast_mpc::{FastMpc, FastMpcConfig};
 pub use festive::{Festive, FestiveConfig};
-pub use flick::{FlickAbr, FlickConfig};
 pub use gstreamer::{GStreamer, GStreamerConfig};
+pub use hedge::{HedgeAbr, HedgeConfig};
 pub use mpc::{Mpc, MpcConfig};
 pub use registry::{UnknownAlgorithm, by_name, from_json, names};
 pub use shaka::{Shaka, ShakaConfig};

@@ -3,10 +3,9 @@
 //! one plus the largest relative prediction error of the last five), then enumerate every rung
 //! plan over the next five segments and take the first step of the plan with the best QoE_lin.
 
+use crate::predict::{MpcPredictor, Rounding, plan_step};
 use crate::{Abr, Decision, DecisionContext, DownloadReport};
 use serde::{Deserialize, Serialize};
-
-const HISTORY: usize = 5;
 
 /// Parameters of [`Mpc`]; defaults are Pensieve's.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -41,34 +40,13 @@ impl Default for MpcConfig {
 #[derive(Clone, Debug)]
 pub struct Mpc {
     config: MpcConfig,
-    throughputs: Ring,
-    errors: Ring,
-    last_prediction: Option<f64>,
-}
-
-/// The last [`HISTORY`] values, without allocating.
-#[derive(Clone, Copy, Debug, Default)]
-struct Ring {
-    values: [f64; HISTORY],
-    len: usize,
-    next: usize,
-}
-
-impl Ring {
-    fn push(&mut self, v: f64) {
-        self.values[self.next] = v;
-        self.next = (self.next + 1) % HISTORY;
-        self.len = (self.len + 1).min(HISTORY);
-    }
-    fn iter(&self) -> impl Iterator<Item = f64> + '_ {
-        self.values[..self.len].iter().copied()
-    }
+    predictor: MpcPredictor,
 }
 
 impl Mpc {
     /// An MPC with the given parameters.
     pub fn new(config: MpcConfig) -> Self {
-        Mpc { config, throughputs: Ring::default(), errors: Ring::default(), last_prediction: None }
+        Mpc { config, predictor: MpcPredictor::new(Rounding::Pensieve) }
     }
 
     /// RobustMPC with Pensieve's parameters.
@@ -79,17 +57,6 @@ impl Mpc {
     /// Plain MPC (no error discount) with Pensieve's parameters.
     pub fn plain() -> Self {
         Self::new(MpcConfig { robust: false, ..MpcConfig::default() })
-    }
-
-    /// Predicted throughput for the horizon, in megabytes per second.
-    fn prediction(&self) -> Option<f64> {
-        if self.throughputs.len == 0 {
-            return None;
-        }
-        let n = self.throughputs.len as f64;
-        let harmonic = 1.0 / (self.throughputs.iter().map(|t| 1.0 / t).sum::<f64>() / n);
-        let worst_error = if self.config.robust { self.errors.iter().fold(0.0_f64, f64::max) } else { 0.0 };
-        Some(harmonic / (1.0 + worst_error))
     }
 }
 
@@ -133,12 +100,7 @@ impl Plan<'_> {
             return;
         }
         for q in 0..self.rungs {
-            let download = self.download[depth][q];
-            let (stall, next_buffer) = if buffer < download {
-                (rebuffer + download - buffer, self.segment_s)
-            } else {
-                (rebuffer, buffer - download + self.segment_s)
-            };
+            let (stall, next_buffer) = plan_step(buffer, rebuffer, self.download[depth][q], self.segment_s);
             let kbps = self.kbps[q];
             let step = (kbps - self.kbps[last]).abs();
             let first = if depth == 0 { q } else { first };
@@ -157,7 +119,7 @@ impl Abr for Mpc {
     }
 
     fn choose(&mut self, ctx: &DecisionContext<'_>) -> Decision {
-        let Some(megabytes_per_s) = self.prediction() else {
+        let Some(megabytes_per_s) = self.predictor.prediction(self.config.robust) else {
             return Decision::rung(ctx.last_rung.unwrap_or(0));
         };
         let remaining = ctx.segment_count.saturating_sub(ctx.segment);
@@ -195,22 +157,10 @@ impl Abr for Mpc {
     }
 
     fn new_session(&mut self) {
-        self.throughputs = Ring::default();
+        self.predictor.new_session();
     }
 
     fn on_download(&mut self, report: &DownloadReport) {
-        if report.abandoned_to.is_some() {
-            return;
-        }
-        let ms = report.elapsed.as_secs_f64() * 1000.0;
-        if ms <= 0.0 || report.received.get() == 0 {
-            return;
-        }
-        let measured = report.received.get() as f64 / ms / 1000.0;
-        let error = self.last_prediction.map_or(0.0, |p| (p - measured).abs() / measured);
-        self.throughputs.push(measured);
-        self.errors.push(error);
-        let n = self.throughputs.len as f64;
-        self.last_prediction = Some(1.0 / (self.throughputs.iter().map(|t| 1.0 / t).sum::<f64>() / n));
+        self.predictor.on_download(report);
     }
 }

@@ -1,13 +1,18 @@
 //! Algorithms by name, with optional JSON parameters.
+//!
+//! `flick` is an alias of `hedge`, the default algorithm's name before it was renamed (so that it
+//! no longer reads as the project's own name): [`by_name`] and [`from_json`] accept it, [`names`]
+//! does not list it, and the algorithm reports itself as `hedge`.
 
-use crate::{Abr, Bba, Bola, FlickAbr, Mpc, MpcConfig, ThroughputRule};
+use crate::{Abr, Bba, Bola, HedgeAbr, Mpc, MpcConfig, ThroughputRule};
 use crate::{BolaE, Dynamic, DynamicDash, ExoPlayer, FastMpc, Festive, GStreamer, Shaka};
 use serde::de::DeserializeOwned;
 
-/// The names [`by_name`] knows, in the order tables list them.
+/// The names [`by_name`] knows, in the order tables list them, the default (`hedge`) first.
+/// Aliases (`flick` for `hedge`) are accepted by [`by_name`] but not listed.
 pub fn names() -> &'static [&'static str] {
     &[
-        "flick",
+        "hedge",
         "throughput",
         "bba",
         "bola",
@@ -36,7 +41,8 @@ impl core::fmt::Display for UnknownAlgorithm {
 
 impl std::error::Error for UnknownAlgorithm {}
 
-/// The algorithm called `name`, with its default parameters.
+/// The algorithm called `name` (one of [`names`], or the alias `flick` of `hedge`), with its
+/// default parameters.
 pub fn by_name(name: &str) -> Result<Box<dyn Abr>, UnknownAlgorithm> {
     from_json(name, "{}")
 }
@@ -45,10 +51,11 @@ fn parse<T: DeserializeOwned>(name: &str, json: &str) -> Result<T, UnknownAlgori
     serde_json::from_str(json).map_err(|e| UnknownAlgorithm(format!("bad parameters for {name}: {e}")))
 }
 
-/// The algorithm called `name` with parameters given as a JSON object (`{}` for the defaults).
+/// The algorithm called `name` (one of [`names`], or the alias `flick` of `hedge`) with parameters
+/// given as a JSON object (`{}` for the defaults).
 pub fn from_json(name: &str, json: &str) -> Result<Box<dyn Abr>, UnknownAlgorithm> {
     Ok(match name {
-        "flick" => Box::new(FlickAbr::new(parse(name, json)?)),
+        "hedge" | "flick" => Box::new(HedgeAbr::new(parse(name, json)?)),
         "throughput" => Box::new(ThroughputRule::new(parse(name, json)?)),
         "bba" => Box::new(Bba::new(parse(name, json)?)),
         "bola" => Box::new(Bola::new(parse(name, json)?)),

@@ -147,6 +147,31 @@ fn every_name_builds_and_unknown_names_and_bad_parameters_are_errors() {
 }
 
 #[test]
+fn hedge_is_listed_first_and_flick_is_an_unlisted_alias_of_it() {
+    assert_eq!(names()[0], "hedge");
+    assert!(!names().contains(&"flick"));
+    let mut unique = names().to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), names().len(), "no name is listed twice");
+    assert_eq!(by_name("flick").unwrap().name(), "hedge");
+    assert_eq!(flick_abr::from_json("flick", r#"{"jump_ratio": null}"#).unwrap().name(), "hedge");
+    assert!(flick_abr::from_json("flick", r#"{"no_such_parameter": 1}"#).is_err());
+    // The alias is the same algorithm with the same defaults and the same parameters.
+    for json in ["{}", r#"{"jump_ratio": null, "error_quantile": 0.5}"#] {
+        let mut alias = flick_abr::from_json("flick", json).unwrap();
+        let mut hedge = flick_abr::from_json("hedge", json).unwrap();
+        for kbps in [1000, 1000, 1000, 1000, 8000, 600, 3000] {
+            download(alias.as_mut(), kbps);
+            download(hedge.as_mut(), kbps);
+            for buffer in [1.0, 8.0, 30.0] {
+                assert_eq!(alias.choose(&ctx(buffer, None, &[])), hedge.choose(&ctx(buffer, None, &[])));
+            }
+        }
+    }
+}
+
+#[test]
 fn decisions_stay_on_the_ladder_for_every_algorithm() {
     for name in names() {
         let mut abr = by_name(name).unwrap();
@@ -160,9 +185,9 @@ fn decisions_stay_on_the_ladder_for_every_algorithm() {
 }
 
 #[test]
-fn flick_plans_with_the_sizes_it_will_fetch_and_fills_a_fast_link() {
-    let mut fast = by_name("flick").unwrap();
-    let mut slow = by_name("flick").unwrap();
+fn hedge_plans_with_the_sizes_it_will_fetch_and_fills_a_fast_link() {
+    let mut fast = by_name("hedge").unwrap();
+    let mut slow = by_name("hedge").unwrap();
     for _ in 0..5 {
         download(fast.as_mut(), 20_000);
         download(slow.as_mut(), 400);
@@ -172,8 +197,8 @@ fn flick_plans_with_the_sizes_it_will_fetch_and_fills_a_fast_link() {
 }
 
 #[test]
-fn flick_abandons_a_download_an_outage_has_doomed() {
-    let mut flick = by_name("flick").unwrap();
+fn hedge_abandons_a_download_an_outage_has_doomed() {
+    let mut hedge = by_name("hedge").unwrap();
     let size = Bytes(4300 * 1000 / 8 * 4);
     let progress = ProgressContext {
         now: Duration::from_secs(30),
@@ -188,17 +213,17 @@ fn flick_abandons_a_download_an_outage_has_doomed() {
         segment_duration: Duration::from_secs(4),
         throughput: ThroughputView { estimate: None, latency: None, samples: &[] },
     };
-    assert_eq!(flick.check_abandon(&progress), Some(0));
+    assert_eq!(hedge.check_abandon(&progress), Some(0));
     // With a deep buffer, it waits.
     let patient =
         ProgressContext { buffer_level: Duration::from_secs(50), received: Bytes(1_500_000), ..progress };
-    assert_eq!(flick.check_abandon(&patient), None);
+    assert_eq!(hedge.check_abandon(&patient), None);
 }
 
 #[test]
-fn flick_follows_a_link_that_got_much_faster_at_once() {
-    let with_jump = || by_name("flick").unwrap();
-    let without_jump = || flick_abr::from_json("flick", r#"{"jump_ratio": null}"#).unwrap();
+fn hedge_follows_a_link_that_got_much_faster_at_once() {
+    let with_jump = || by_name("hedge").unwrap();
+    let without_jump = || flick_abr::from_json("hedge", r#"{"jump_ratio": null}"#).unwrap();
     let mut rungs = Vec::new();
     for mut abr in [with_jump(), without_jump()] {
         for _ in 0..4 {
@@ -219,19 +244,19 @@ fn flick_follows_a_link_that_got_much_faster_at_once() {
 }
 
 #[test]
-fn flick_retries_an_abandoned_segment_lower_even_if_its_prediction_still_says_fast() {
-    let mut flick = by_name("flick").unwrap();
+fn hedge_retries_an_abandoned_segment_lower_even_if_its_prediction_still_says_fast() {
+    let mut hedge = by_name("hedge").unwrap();
     for _ in 0..5 {
-        download(flick.as_mut(), 20_000);
+        download(hedge.as_mut(), 20_000);
     }
-    assert_eq!(flick.choose(&ctx(2.0, None, &[])).rung, 5);
+    assert_eq!(hedge.choose(&ctx(2.0, None, &[])).rung, 5);
     let retry = DecisionContext { abandoned_rung: Some(5), ..ctx(2.0, None, &[]) };
-    assert_eq!(flick.choose(&retry).rung, 4);
+    assert_eq!(hedge.choose(&retry).rung, 4);
 }
 
 #[test]
-fn flick_rides_out_a_blockage_on_a_deep_buffer_and_abandons_on_a_short_one() {
-    let mut flick = by_name("flick").unwrap();
+fn hedge_rides_out_a_blockage_on_a_deep_buffer_and_abandons_on_a_short_one() {
+    let mut hedge = by_name("hedge").unwrap();
     // 1.5 s into a top-rung body, 60 kB in: at that rate the rest needs about 140 s.
     let blocked = ProgressContext {
         now: Duration::from_secs(30),
@@ -246,7 +271,7 @@ fn flick_rides_out_a_blockage_on_a_deep_buffer_and_abandons_on_a_short_one() {
         segment_duration: Duration::from_secs(4),
         throughput: ThroughputView { estimate: None, latency: None, samples: &[] },
     };
-    assert_eq!(flick.check_abandon(&blocked), None, "20 s of buffer outlasts a short blockage");
+    assert_eq!(hedge.check_abandon(&blocked), None, "20 s of buffer outlasts a short blockage");
     let short = ProgressContext { buffer_level: Duration::from_secs(6), ..blocked };
-    assert!(flick.check_abandon(&short).is_some_and(|q| q < 5), "6 s of buffer: give up the top rung");
+    assert!(hedge.check_abandon(&short).is_some_and(|q| q < 5), "6 s of buffer: give up the top rung");
 }

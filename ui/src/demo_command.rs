@@ -111,7 +111,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     );
     let windowed = !args.headless && window::display_available();
     let options = HeadlessOptions {
-        abr: "flick".into(),
+        abr: "hedge".into(),
         player: PlayerConfig { max_buffer: DEMO_BUFFER, ..PlayerConfig::default() },
         duration: None,
         status: !windowed,

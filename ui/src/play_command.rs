@@ -36,7 +36,7 @@ pub struct PlayArgs {
     #[arg(long, value_name = "SECS,...", value_delimiter = ',', hide = true)]
     screenshot_at: Vec<f64>,
     /// ABR algorithm.
-    #[arg(long, default_value = "flick", value_parser = PossibleValuesParser::new(flick_abr::names()))]
+    #[arg(long, default_value = "hedge", value_parser = PossibleValuesParser::new(flick_abr::names()))]
     abr: String,
     /// Stop after this many seconds (of wall-clock time from the start of the session).
     #[arg(long, value_name = "SECS", value_parser = parse_secs)]

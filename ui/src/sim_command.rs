@@ -21,7 +21,7 @@ pub struct SimArgs {
     #[arg(long)]
     ladder: PathBuf,
     /// ABR algorithms, comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "flick")]
+    #[arg(long, value_delimiter = ',', default_value = "hedge")]
     abr: Vec<String>,
     /// Network and player model: flick, pensieve or sabre.
     #[arg(long, default_value = "flick")]

@@ -42,7 +42,7 @@ pub struct Player {
 
 #[wasm_bindgen]
 impl Player {
-    /// A player for `video`, with an optional configuration object (`{abr: 'flick', maxBuffer:
+    /// A player for `video`, with an optional configuration object (`{abr: 'hedge', maxBuffer:
     /// 30, autoplay: true, initialQuality, core: {...}}`).
     #[wasm_bindgen(constructor)]
     pub fn new(video: HtmlVideoElement, config: Option<JsConfig>) -> Result<Player, JsValue> {

@@ -11,7 +11,8 @@ use std::time::Duration;
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct WebConfig {
-    /// ABR algorithm name (`flick`, `bola`, `robust-mpc`, ...); default `flick`.
+    /// ABR algorithm name (`hedge`, `bola`, `robust-mpc`, ...; `flick` is an alias of `hedge`);
+    /// default `hedge`.
     pub abr: Option<String>,
     /// Most media buffered ahead, in seconds.
     pub max_buffer: Option<f64>,
@@ -45,7 +46,7 @@ impl WebConfig {
 
     /// The ABR algorithm name.
     pub fn abr_name(&self) -> &str {
-        self.abr.as_deref().unwrap_or("flick")
+        self.abr.as_deref().unwrap_or("hedge")
     }
 
     /// The core's configuration.

@@ -13,7 +13,7 @@
 //! ```js
 //! import init, { Player } from './flick.js';
 //! await init();
-//! const player = new Player(document.querySelector('video'), { abr: 'flick' });
+//! const player = new Player(document.querySelector('video'), { abr: 'hedge' });
 //! player.on('qualitychange', (e) => console.log(e.to, e.bitrateKbps));
 //! await player.load('http://127.0.0.1:8000/manifest.mpd');
 //! console.log(player.stats().mean_video_bitrate_kbps);

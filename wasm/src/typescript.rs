@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 const TYPES: &'static str = r#"
 /** Configuration of `new Player(video, config)` and `player.configure(config)`. */
 export interface FlickConfig {
-  /** ABR algorithm: 'flick' (default), 'bola', 'robust-mpc', 'bba', 'throughput', ... */
+  /** ABR algorithm: 'hedge' (default; 'flick' is an alias), 'bola', 'robust-mpc', 'bba', 'throughput', ... */
   abr?: string;
   /** Most media buffered ahead, in seconds (default 30). */
   maxBuffer?: number;

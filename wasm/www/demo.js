@@ -100,7 +100,7 @@ function refresh() {
 async function load(src) {
   state.player?.destroy();
   state.events.length = 0;
-  const config = { abr: $('abr').value || 'flick' };
+  const config = { abr: $('abr').value || 'hedge' };
   if (params.has('maxBuffer')) config.maxBuffer = Number(params.get('maxBuffer'));
   const player = new Player(video, config);
   state.player = player;
@@ -124,7 +124,7 @@ async function load(src) {
 await init();
 state.ready = true;
 for (const name of Player.abrNames()) $('abr').add(new Option(`abr: ${name}`, name));
-$('abr').value = params.get('abr') ?? 'flick';
+$('abr').value = params.get('abr') ?? 'hedge';
 video.muted = params.get('muted') === '1';
 $('open').addEventListener('submit', (e) => { e.preventDefault(); load($('src').value); });
 $('play').addEventListener('click', () => { video.muted = params.get('muted') === '1'; state.player?.play(); video.play().catch(() => {}); });

@@ -54,7 +54,7 @@ pub struct HeadlessOptions {
 impl Default for HeadlessOptions {
     fn default() -> Self {
         HeadlessOptions {
-            abr: "flick".into(),
+            abr: "hedge".into(),
             player: PlayerConfig::default(),
             duration: None,
             status: false,

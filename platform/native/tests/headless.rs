@@ -23,7 +23,7 @@ async fn a_healthy_session_plays_to_the_end_from_the_first_location() {
     let wall = started.elapsed();
     let text = pretty(&report);
     assert_eq!(report.driver, "native");
-    assert_eq!(report.abr, "flick");
+    assert_eq!(report.abr, "hedge");
     assert!(report.error.is_none(), "{text}");
     assert!(report.stalls.is_empty() && report.rebuffer_s == 0.0, "{text}");
     let startup = report.startup_ms.expect("playback started");

@@ -1,4 +1,5 @@
-//! Flick's own algorithm, the default.
+//! Hedge, Flick's default algorithm: an MPC-style plan hedged between a nominal and a
+//! pessimistic bandwidth scenario.
 //!
 //! It plans like MPC (enumerate rung plans over the next segments, score them with QoE_lin) but
 //! with what the anchors teach about where MPC loses:
@@ -18,6 +19,7 @@
 //!   enough to ride out a short blockage (mmWave, tunnels' edges), where abandoning costs two
 //!   switches and the bytes already received.
 
+use crate::predict::{PredictionErrors, Ring, harmonic_mean, inverse_sum, plan_step};
 use crate::{Abr, Decision, DecisionContext, DownloadReport, ProgressContext};
 use serde::{Deserialize, Serialize};
 
@@ -25,10 +27,10 @@ const MAX_RUNGS: usize = 16;
 const MAX_HORIZON: usize = 6;
 const MAX_HISTORY: usize = 16;
 
-/// Parameters of [`FlickAbr`].
+/// Parameters of [`HedgeAbr`].
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct FlickConfig {
+pub struct HedgeConfig {
     /// Segments planned ahead.
     pub horizon: usize,
     /// Downloads averaged (harmonic mean) for the prediction.
@@ -72,9 +74,9 @@ pub struct FlickConfig {
     pub abandon_below_buffer_s: f64,
 }
 
-impl Default for FlickConfig {
+impl Default for HedgeConfig {
     fn default() -> Self {
-        FlickConfig {
+        HedgeConfig {
             horizon: 5,
             history: 5,
             error_window: 5,
@@ -96,103 +98,63 @@ impl Default for FlickConfig {
     }
 }
 
-/// A small ring of the last values.
-#[derive(Clone, Copy, Debug)]
-struct Ring {
-    values: [f64; MAX_HISTORY],
-    len: usize,
-    next: usize,
-}
-
-impl Default for Ring {
-    fn default() -> Self {
-        Ring { values: [0.0; MAX_HISTORY], len: 0, next: 0 }
-    }
-}
-
-impl Ring {
-    fn push(&mut self, v: f64) {
-        self.values[self.next] = v;
-        self.next = (self.next + 1) % MAX_HISTORY;
-        self.len = (self.len + 1).min(MAX_HISTORY);
-    }
-
-    /// The last `n` values, the most recent first.
-    fn last(&self, n: usize) -> impl Iterator<Item = f64> + '_ {
-        let n = n.min(self.len);
-        (0..n).map(move |i| self.values[(self.next + MAX_HISTORY - 1 - i) % MAX_HISTORY])
-    }
-}
-
-/// Flick's default ABR algorithm.
+/// Hedge, Flick's default ABR algorithm (see the module documentation).
 #[derive(Clone, Debug)]
-pub struct FlickAbr {
-    config: FlickConfig,
-    throughputs: Ring,
-    errors: Ring,
-    latencies: Ring,
-    last_prediction: Option<f64>,
+pub struct HedgeAbr {
+    config: HedgeConfig,
+    throughputs: Ring<f64, MAX_HISTORY>,
+    errors: PredictionErrors<MAX_HISTORY>,
+    latencies: Ring<f64, MAX_HISTORY>,
 }
 
-impl Default for FlickAbr {
+impl Default for HedgeAbr {
     fn default() -> Self {
-        Self::new(FlickConfig::default())
+        Self::new(HedgeConfig::default())
     }
 }
 
-impl FlickAbr {
-    /// Flick's algorithm with the given parameters.
-    pub fn new(config: FlickConfig) -> Self {
-        FlickAbr {
+impl HedgeAbr {
+    /// Hedge with the given parameters.
+    pub fn new(config: HedgeConfig) -> Self {
+        HedgeAbr {
             config,
             throughputs: Ring::default(),
-            errors: Ring::default(),
+            errors: PredictionErrors::default(),
             latencies: Ring::default(),
-            last_prediction: None,
         }
     }
 
     /// Harmonic mean of recent throughputs, bytes per second.
     fn harmonic(&self) -> Option<f64> {
         let n = self.config.history.clamp(1, MAX_HISTORY);
-        let count = n.min(self.throughputs.len);
-        if count == 0 {
+        if self.throughputs.is_empty() {
             return None;
         }
         if let Some(ratio) = self.config.jump_ratio
-            && let Some(latest) = self.throughputs.last(1).next()
+            && let Some(latest) = self.throughputs.newest_first(1).next()
         {
-            let before = n.min(self.throughputs.len) - 1;
+            let before = n.min(self.throughputs.len()) - 1;
             if before > 0 {
-                let inv_before: f64 = self.throughputs.last(before + 1).skip(1).map(|t| 1.0 / t).sum();
+                let (_, inv_before) = inverse_sum(self.throughputs.newest_first(before + 1).skip(1));
                 if latest >= ratio * before as f64 / inv_before {
                     return Some(latest);
                 }
             }
         }
-        let inv: f64 = self.throughputs.last(n).map(|t| 1.0 / t).sum();
-        Some(count as f64 / inv)
+        harmonic_mean(self.throughputs.newest_first(n))
     }
 
     fn error_discount(&self) -> f64 {
-        let n = self.config.error_window.clamp(1, MAX_HISTORY).min(self.errors.len);
-        if n == 0 {
-            return 1.0;
+        let n = self.config.error_window.clamp(1, MAX_HISTORY);
+        match self.errors.quantile(n, self.config.error_quantile) {
+            Some(error) => 1.0 / (1.0 + self.config.error_weight * error),
+            None => 1.0,
         }
-        let mut errs = [0.0; MAX_HISTORY];
-        for (slot, e) in errs.iter_mut().zip(self.errors.last(n)) {
-            *slot = e;
-        }
-        let errs = &mut errs[..n];
-        errs.sort_by(f64::total_cmp);
-        let q = self.config.error_quantile.clamp(0.0, 1.0);
-        let index = ((n - 1) as f64 * q).round() as usize;
-        1.0 / (1.0 + self.config.error_weight * errs[index])
     }
 }
 
 struct Search<'c> {
-    config: &'c FlickConfig,
+    config: &'c HedgeConfig,
     horizon: usize,
     rungs: usize,
     kbps: [f64; MAX_RUNGS],
@@ -230,18 +192,8 @@ impl Search<'_> {
             return;
         }
         for q in 0..self.rungs {
-            let dn = self.nominal[depth][q];
-            let dp = self.pessimistic[depth][q];
-            let (sn, bn) = if buf_n < dn {
-                (stall_n + dn - buf_n, self.segment_s)
-            } else {
-                (stall_n, buf_n - dn + self.segment_s)
-            };
-            let (sp, bp) = if buf_p < dp {
-                (stall_p + dp - buf_p, self.segment_s)
-            } else {
-                (stall_p, buf_p - dp + self.segment_s)
-            };
+            let (sn, bn) = plan_step(buf_n, stall_n, self.nominal[depth][q], self.segment_s);
+            let (sp, bp) = plan_step(buf_p, stall_p, self.pessimistic[depth][q], self.segment_s);
             let step =
                 self.kbps[q] / 1000.0 - c.smooth_penalty * (self.kbps[q] - self.kbps[last]).abs() / 1000.0;
             let first = if depth == 0 { q } else { first };
@@ -250,9 +202,9 @@ impl Search<'_> {
     }
 }
 
-impl Abr for FlickAbr {
+impl Abr for HedgeAbr {
     fn name(&self) -> &'static str {
-        "flick"
+        "hedge"
     }
 
     fn initial(&mut self, _ctx: &DecisionContext<'_>) -> usize {
@@ -265,12 +217,11 @@ impl Abr for FlickAbr {
         };
         let nominal_bps = harmonic * self.error_discount();
         let pessimistic_bps = if let Some(k) = self.config.pessimistic_error_weight {
-            let n = self.config.error_window.clamp(1, MAX_HISTORY);
-            let worst = self.errors.last(n).fold(0.0, f64::max);
+            let worst = self.errors.worst(self.config.error_window.clamp(1, MAX_HISTORY));
             harmonic / (1.0 + k * worst)
         } else if self.config.pessimistic_from_min {
             let n = self.config.history.clamp(1, MAX_HISTORY);
-            let slowest = self.throughputs.last(n).fold(f64::INFINITY, f64::min);
+            let slowest = self.throughputs.newest_first(n).fold(f64::INFINITY, f64::min);
             (slowest * self.config.pessimistic_factor).min(nominal_bps)
         } else {
             nominal_bps * self.config.pessimistic_factor
@@ -295,9 +246,9 @@ impl Abr for FlickAbr {
         for q in 0..rungs {
             search.kbps[q] = ctx.rungs[q].kbps();
         }
-        let latency = if self.config.separate_latency && self.latencies.len > 0 {
-            let n = self.config.history.clamp(1, MAX_HISTORY).min(self.latencies.len);
-            self.latencies.last(n).sum::<f64>() / n as f64
+        let latency = if self.config.separate_latency && !self.latencies.is_empty() {
+            let n = self.config.history.clamp(1, MAX_HISTORY).min(self.latencies.len());
+            self.latencies.newest_first(n).sum::<f64>() / n as f64
         } else {
             0.0
         };
@@ -359,13 +310,12 @@ impl Abr for FlickAbr {
         } else {
             report.received.get() as f64 / secs
         };
-        let error = self.last_prediction.map_or(0.0, |p| (p - measured).abs() / measured);
+        self.errors.observe(measured);
         self.throughputs.push(measured);
-        self.errors.push(error);
-        self.last_prediction = self.harmonic();
+        self.errors.predicted(self.harmonic());
     }
 
     fn new_session(&mut self) {
-        *self = FlickAbr::new(self.config);
+        *self = HedgeAbr::new(self.config);
     }
 }

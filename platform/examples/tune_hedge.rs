@@ -1,8 +1,8 @@
-//! Evaluate Flick's algorithm with given parameters on trace sets (used to tune it on the
-//! training traces only): `cargo run --release -p flick-platform --example tune_flick -- MODEL
-//! TRACES LADDER [BUFFER_S] 'JSON'`.
+//! Evaluate hedge (Flick's default algorithm) with given parameters on trace sets (used to tune
+//! it on the training traces only): `cargo run --release -p flick-platform --example tune_hedge --
+//! MODEL TRACES LADDER [BUFFER_S] 'JSON'`.
 
-use flick_abr::{Abr, FlickAbr, FlickConfig};
+use flick_abr::{Abr, HedgeAbr, HedgeConfig};
 use flick_platform::sim::{BatchSpec, Ladder, Model, Trace, run_sessions, summarise};
 use std::path::Path;
 use std::time::Duration;
@@ -14,7 +14,7 @@ fn main() {
     let content = Ladder::load(Path::new(&args[3])).expect("ladder").content(&["a"]);
     let buffer =
         args.get(4).and_then(|b| b.parse::<f64>().ok()).filter(|b| *b > 0.0).map(Duration::from_secs_f64);
-    let configs: Vec<FlickConfig> =
+    let configs: Vec<HedgeConfig> =
         args[5..].iter().map(|j| serde_json::from_str(j).expect("config JSON")).collect();
     for config in configs {
         let spec = BatchSpec {
@@ -27,8 +27,8 @@ fn main() {
             seed: 0,
             carry_abr_state: false,
         };
-        let make = || Box::new(FlickAbr::new(config)) as Box<dyn Abr>;
-        let s = summarise("flick", run_sessions(&spec, &make, &|| {}));
+        let make = || Box::new(HedgeAbr::new(config)) as Box<dyn Abr>;
+        let s = summarise("hedge", run_sessions(&spec, &make, &|| {}));
         println!(
             "qoe {:.4} kbps {:.0} rebuf_s {:.3} switches/min {:.2}  {}",
             s.mean_qoe_lin,
