@@ -36,7 +36,7 @@ pub struct PlayArgs {
     #[arg(long, value_name = "SECS,...", value_delimiter = ',', hide = true)]
     screenshot_at: Vec<f64>,
     /// ABR algorithm.
-    #[arg(long, default_value = "hedge", value_parser = PossibleValuesParser::new(flick_abr::names()))]
+    #[arg(long, default_value = "hedge", value_parser = abr_names())]
     abr: String,
     /// Stop after this many seconds (of wall-clock time from the start of the session).
     #[arg(long, value_name = "SECS", value_parser = parse_secs)]
@@ -164,6 +164,12 @@ fn summary(report: &SessionReport) -> String {
     )
 }
 
+/// The ABR names `--abr` takes: every listed algorithm, and the hidden alias `flick` of `hedge`.
+fn abr_names() -> PossibleValuesParser {
+    let listed = flick_abr::names().iter().map(|&name| clap::builder::PossibleValue::new(name));
+    PossibleValuesParser::new(listed.chain([clap::builder::PossibleValue::new("flick").hide(true)]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,5 +181,20 @@ mod tests {
         assert!(parse_secs("-1").is_err());
         assert!(parse_secs("soon").is_err());
         assert!(parse_secs("inf").is_err());
+    }
+
+    #[derive(clap::Parser)]
+    struct Wrapper {
+        #[command(flatten)]
+        play: PlayArgs,
+    }
+
+    #[test]
+    fn the_old_name_of_the_default_algorithm_is_still_taken() {
+        use clap::Parser;
+        let args = Wrapper::try_parse_from(["play", "http://x/a.mpd", "--abr", "flick"]).unwrap();
+        assert_eq!(args.play.abr, "flick");
+        assert_eq!(Wrapper::try_parse_from(["play", "http://x/a.mpd"]).unwrap().play.abr, "hedge");
+        assert!(Wrapper::try_parse_from(["play", "http://x/a.mpd", "--abr", "nope"]).is_err());
     }
 }
