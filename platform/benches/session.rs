@@ -15,7 +15,7 @@ fn sessions(c: &mut Criterion) {
     let traces = Trace::load_all(&data().join("traces/pensieve-test")).expect("repository traces");
     let content = Ladder::load(&data().join("ladders/envivio")).expect("repository ladder").content(&["a"]);
     let mut group = c.benchmark_group("session");
-    for model in [Model::Pensieve, Model::Sabre, Model::Flick] {
+    for model in [Model::Pensieve, Model::Sabre, Model::Cdn] {
         for abr in flick_abr::names() {
             let spec = SessionSpec {
                 trace: &traces[0],

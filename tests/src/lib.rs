@@ -130,6 +130,8 @@ pub mod media {
         pub segment: Duration,
         /// x264 preset (`ultrafast` for tests; `veryfast` for benchmark content).
         pub preset: String,
+        /// Address segments with a `SegmentTimeline` (`$Time$`) rather than `$Number$`.
+        pub timeline: bool,
     }
 
     impl MediaSpec {
@@ -146,6 +148,7 @@ pub mod media {
                 audio_languages: vec!["eng".into(), "fra".into()],
                 segment: Duration::from_secs(2),
                 preset: "ultrafast".into(),
+                timeline: false,
             }
         }
     }
@@ -209,7 +212,7 @@ pub mod media {
         }
         cmd.args(["-c:a", "aac", "-b:a", "64k"])
             .args(["-f", "dash", "-seg_duration", &spec.segment.as_secs_f64().to_string()])
-            .args(["-use_template", "1", "-use_timeline", "0"])
+            .args(["-use_template", "1", "-use_timeline", if spec.timeline { "1" } else { "0" }])
             .args(["-adaptation_sets", &sets])
             .arg(&mpd);
         let out = cmd.output().map_err(|e| format!("running ffmpeg (apt-get install -y ffmpeg): {e}"))?;

@@ -6,7 +6,7 @@
 
 use flick_native::{HeadlessOptions, play_headless};
 use flick_platform::faults::{Fault, FaultKind, FaultScript};
-use flick_platform::sim::network::FlickNetworkConfig;
+use flick_platform::sim::network::CdnNetworkConfig;
 use flick_platform::sim::{Ladder, Model, SessionSpec, Trace, TracePeriod, run_session};
 use flick_player::{PlayerConfig, SessionReport};
 use flick_serve::{ServeConfig, TestCdn};
@@ -40,7 +40,7 @@ async fn real(dir: &std::path::Path, kind: Option<FaultKind>) -> SessionReport {
     config.faults = script(kind);
     let cdn = TestCdn::start(config).await.expect("the test CDN starts");
     let options = HeadlessOptions {
-        abr: "flick".into(),
+        abr: "hedge".into(),
         player: PlayerConfig::default(),
         duration: Some(PLAY),
         status: false,
@@ -59,12 +59,12 @@ fn simulated(ladder: &Ladder, kind: Option<FaultKind>) -> SessionReport {
     let spec = SessionSpec {
         trace: &trace,
         content: &content,
-        model: Model::Flick,
-        player: Model::Flick.player_config(None),
-        network: FlickNetworkConfig { faults: script(kind), ..FlickNetworkConfig::default() },
+        model: Model::Cdn,
+        player: Model::Cdn.player_config(None),
+        network: CdnNetworkConfig { faults: script(kind), ..CdnNetworkConfig::default() },
         seed: 1,
     };
-    run_session(&spec, flick_abr::by_name("flick").unwrap()).0
+    run_session(&spec, flick_abr::by_name("hedge").unwrap()).0
 }
 
 #[test]

@@ -28,7 +28,7 @@ async fn session(dir: PathBuf, faults: Vec<Fault>, play: Duration) -> SessionRep
     config.faults = FaultScript { faults };
     let cdn = TestCdn::start(config).await.expect("the test CDN starts");
     let options = HeadlessOptions {
-        abr: "flick".into(),
+        abr: "hedge".into(),
         player: PlayerConfig::default(),
         duration: Some(play),
         status: false,

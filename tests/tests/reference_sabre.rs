@@ -34,7 +34,7 @@ fn sabre_model_reproduces_bola_e_dynamic_and_dynamic_dash() {
 #[test]
 fn every_algorithm_plays_every_pensieve_trace_to_the_end() {
     let names = flick_abr::names();
-    for model in [Model::Flick, Model::Pensieve] {
+    for model in [Model::Cdn, Model::Pensieve] {
         let results = evaluate(model, "pensieve-test", "envivio", None, names);
         assert_eq!(results.len(), names.len());
         for (summary, name) in results.iter().zip(names) {

@@ -17,7 +17,7 @@ fn every_algorithm_plays_on_through_a_bandwidth_collapse() {
     let content = Ladder::load(&data_dir().join("ladders/envivio")).unwrap().content(&["a"]);
     let trace = collapse();
     let mut failures = Vec::new();
-    for model in [Model::Sabre, Model::Pensieve, Model::Flick] {
+    for model in [Model::Sabre, Model::Pensieve, Model::Cdn] {
         for &abr in flick_abr::names() {
             let report = one_session(&trace, &content, model, flick_abr::by_name(abr).unwrap());
             // 48 segments of 4 s, each model's own buffer; the lowest rung (300 kbit/s) needs under half of the 0.7 Mbit/s.

@@ -18,7 +18,7 @@ fn blockages() -> Trace {
 
 fn session(abr: Box<dyn flick_abr::Abr>) -> SessionReport {
     let content = Ladder::load(&data_dir().join("ladders/bbb4k.json")).unwrap().content(&["a"]);
-    one_session(&blockages(), &content, Model::Flick, abr)
+    one_session(&blockages(), &content, Model::Cdn, abr)
 }
 
 fn abandoned_after_start_up(report: &SessionReport) -> usize {
@@ -31,11 +31,11 @@ fn abandoned_after_start_up(report: &SessionReport) -> usize {
 
 #[test]
 fn flick_rides_out_short_blockages_on_a_deep_buffer() {
-    let report = session(flick_abr::by_name("flick").unwrap());
+    let report = session(flick_abr::by_name("hedge").unwrap());
     assert!(report.error.is_none(), "{:?}", report.error);
     assert_eq!(abandoned_after_start_up(&report), 0);
     assert!(report.rebuffer_s < 0.5, "rebuffered {:.1} s", report.rebuffer_s);
-    let eager = flick_abr::from_json("flick", r#"{"abandon_below_buffer_s": 1e9}"#).unwrap();
+    let eager = flick_abr::from_json("hedge", r#"{"abandon_below_buffer_s": 1e9}"#).unwrap();
     let eager = session(eager);
     assert!(
         report.qoe_lin > eager.qoe_lin,

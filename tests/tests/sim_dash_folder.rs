@@ -30,7 +30,7 @@ fn check_folder(dash_args: &[&str], name: &str) {
     let content = ladder.content(&["a"]);
     for (kbps, expect_top) in [(200.0, false), (50_000.0, true)] {
         let trace = steady(kbps);
-        let report = one_session(&trace, &content, Model::Flick, flick_abr::by_name("throughput").unwrap());
+        let report = one_session(&trace, &content, Model::Cdn, flick_abr::by_name("throughput").unwrap());
         assert!(report.error.is_none(), "{name}: {:?}", report.error);
         assert!((report.played_s - 6.0).abs() < 0.01, "{name}: played {}", report.played_s);
         let last = report.segments.last().unwrap();

@@ -1,7 +1,7 @@
 //! A location that dies mid-session in the simulator's Flick model: the core must move to the
 //! other location and play to the end.
 
-use flick_platform::sim::network::{FlickNetworkConfig, LocationProfile};
+use flick_platform::sim::network::{CdnNetworkConfig, LocationProfile};
 use flick_platform::sim::{Ladder, Model, SessionSpec, Trace, TracePeriod, run_session};
 use std::path::PathBuf;
 
@@ -14,19 +14,19 @@ fn a_location_that_stops_answering_is_left_for_the_other() {
         name: "4 Mbit/s".into(),
         periods: vec![TracePeriod { duration_ms: 1000.0, kbps: 4000.0, latency_ms: Some(40.0) }],
     };
-    let network = FlickNetworkConfig {
+    let network = CdnNetworkConfig {
         locations: vec![
             LocationProfile { bandwidth_factor: 1.0, outages_ms: vec![(6000.0, 1e9)] },
             LocationProfile::default(),
         ],
-        ..FlickNetworkConfig::default()
+        ..CdnNetworkConfig::default()
     };
     for abr in ["bola", "throughput", "robust-mpc"] {
         let spec = SessionSpec {
             trace: &trace,
             content: &content,
-            model: Model::Flick,
-            player: Model::Flick.player_config(None),
+            model: Model::Cdn,
+            player: Model::Cdn.player_config(None),
             network: network.clone(),
             seed: 7,
         };

@@ -3,7 +3,7 @@
 //! can. The core must move to b without a stall.
 
 use flick_platform::faults::{Fault, FaultKind, FaultScript};
-use flick_platform::sim::network::FlickNetworkConfig;
+use flick_platform::sim::network::CdnNetworkConfig;
 use flick_platform::sim::{Ladder, Model, SessionSpec, Trace, TracePeriod, run_session};
 use flick_player::SessionReport;
 use std::path::PathBuf;
@@ -35,9 +35,9 @@ fn scenario(kind: Option<FaultKind>, locations: &[&str], abr: &str) -> SessionRe
     let spec = SessionSpec {
         trace: &trace,
         content: &content,
-        model: Model::Flick,
-        player: Model::Flick.player_config(None),
-        network: FlickNetworkConfig { faults, ..FlickNetworkConfig::default() },
+        model: Model::Cdn,
+        player: Model::Cdn.player_config(None),
+        network: CdnNetworkConfig { faults, ..CdnNetworkConfig::default() },
         seed: 3,
     };
     run_session(&spec, flick_abr::by_name(abr).unwrap()).0
@@ -56,19 +56,19 @@ const KINDS: [FaultKind; 7] = [
 #[test]
 fn every_fault_of_location_a_is_survived_without_a_stall() {
     for kind in KINDS {
-        for abr in ["flick", "bola", "throughput"] {
+        for abr in ["hedge", "bola", "throughput"] {
             let r = scenario(Some(kind), &["a"], abr);
             assert!(r.error.is_none(), "{kind:?} {abr}: {:?}", r.error);
             assert!((r.played_s - 192.0).abs() < 0.01, "{kind:?} {abr}: played {}", r.played_s);
             // Zero stall is Flick's promise (its default algorithm); with BOLA, whose buffer
             // target shrinks near the end of the content, a slow first byte can still cost one.
-            if abr == "flick" || !matches!(kind, FaultKind::SlowFirstByte(_)) {
+            if abr == "hedge" || !matches!(kind, FaultKind::SlowFirstByte(_)) {
                 assert!(r.stalls.is_empty(), "{kind:?} {abr}: {:?}", r.stalls);
             }
             if !matches!(kind, FaultKind::SlowFirstByte(_)) {
                 assert!(r.cdn_switches >= 1, "{kind:?} {abr}");
             }
-            if abr == "flick" {
+            if abr == "hedge" {
                 assert!(r.mean_video_bitrate_kbps > 1100.0, "{kind:?} {abr}: {}", r.mean_video_bitrate_kbps);
             }
         }
@@ -78,7 +78,7 @@ fn every_fault_of_location_a_is_survived_without_a_stall() {
 #[test]
 fn every_location_failing_ends_in_the_typed_error_within_ten_seconds_of_the_fault() {
     for kind in [FaultKind::Http(503), FaultKind::Reset, FaultKind::NoAnswer] {
-        let r = scenario(Some(kind), &["a", "b"], "flick");
+        let r = scenario(Some(kind), &["a", "b"], "hedge");
         let error = r.error.as_ref().unwrap_or_else(|| panic!("{kind:?}: no error"));
         assert_eq!(error.kind, "all_locations_failed", "{kind:?}");
         // The player learns of the outage at its first failed request, and gives up within 10 s.

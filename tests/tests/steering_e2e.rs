@@ -25,7 +25,7 @@ fn the_steering_server_moves_playback_to_the_location_it_prefers() {
             serde_json::json!({"VERSION": 1, "TTL": 2, "SERVICE-LOCATION-PRIORITY": ["b", "a"]}),
         );
         let options = HeadlessOptions {
-            abr: "flick".into(),
+            abr: "hedge".into(),
             player: PlayerConfig::default(),
             duration: Some(Duration::from_secs(8)),
             status: false,

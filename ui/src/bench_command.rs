@@ -58,6 +58,7 @@ fn spec(height: u32, secs: u64) -> MediaSpec {
         audio_languages: vec!["eng".into()],
         segment: Duration::from_secs(2),
         preset: "veryfast".into(),
+        timeline: false,
     }
 }
 

@@ -54,6 +54,7 @@ pub fn demo_spec() -> MediaSpec {
         audio_languages: vec!["eng".into()],
         segment: Duration::from_secs(2),
         preset: "ultrafast".into(),
+        timeline: false,
     }
 }
 

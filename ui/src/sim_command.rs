@@ -4,7 +4,7 @@ use crate::compare::UsageError;
 use crate::progress::SweepProgress;
 use anyhow::{Context, bail};
 use clap::Args;
-use flick_platform::sim::network::{FlickNetworkConfig, location_name};
+use flick_platform::sim::network::{CdnNetworkConfig, location_name};
 use flick_platform::sim::{AlgorithmSummary, BatchSpec, Ladder, Model, Trace, run_batch};
 use serde::Serialize;
 use std::io::Write;
@@ -23,8 +23,8 @@ pub struct SimArgs {
     /// ABR algorithms, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "hedge")]
     abr: Vec<String>,
-    /// Network and player model: flick, pensieve or sabre.
-    #[arg(long, default_value = "flick")]
+    /// Network and player model: cdn (Flick's own; `flick` is its old name), pensieve or sabre.
+    #[arg(long, default_value = "cdn")]
     model: String,
     /// Maximum buffer in seconds (default: the model's).
     #[arg(long)]
@@ -36,7 +36,7 @@ pub struct SimArgs {
     /// from trace to trace (Pensieve's RobustMPC).
     #[arg(long)]
     independent_sessions: bool,
-    /// Flick model network parameters, as JSON: `{"default_latency_ms": 80, "progress_ms": 100,
+    /// The cdn model's network parameters, as JSON: `{"default_latency_ms": 80, "progress_ms": 100,
     /// "latency_jitter": 0.1, "locations": [{"bandwidth_factor": 1.0, "outages_ms": [[6000, 20000]]},
     /// ...]}`; each listed location is served as a CDN named a, b, c, ...
     #[arg(long, value_name = "FILE")]
@@ -63,7 +63,7 @@ struct SimDocument<'a> {
 pub fn run(args: SimArgs) -> anyhow::Result<()> {
     let Some(model) = Model::from_name(&args.model) else {
         return Err(
-            UsageError(format!("unknown model `{}` (known: flick, pensieve, sabre)", args.model)).into()
+            UsageError(format!("unknown model `{}` (known: cdn, pensieve, sabre)", args.model)).into()
         );
     };
     let mut traces = Vec::new();
@@ -85,13 +85,13 @@ pub fn run(args: SimArgs) -> anyhow::Result<()> {
         None => None,
     };
     let player = model.player_config(buffer);
-    let network: FlickNetworkConfig = match &args.network {
+    let network: CdnNetworkConfig = match &args.network {
         Some(path) => {
             let text =
                 std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
             serde_json::from_str(&text).with_context(|| format!("parsing network file {}", path.display()))?
         }
-        None => FlickNetworkConfig::default(),
+        None => CdnNetworkConfig::default(),
     };
     let names: Vec<String> = (0..network.locations.len().max(1)).map(location_name).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();

@@ -69,7 +69,7 @@ const DEMO_OPTIONS: &[(&str, &str, bool)] = &[
     ("--traces", "data/traces/pensieve-test", true),
     ("--ladder", "data/ladders/envivio", true),
     ("--model", "pensieve", false),
-    ("--abr", "flick,robust-mpc,bba,bola,throughput", false),
+    ("--abr", "hedge,robust-mpc,bba,bola,throughput", false),
 ];
 
 /// `cargo xtask demo [ARGS]`: setup, build `flick` in release mode, run `flick demo [ARGS]` (the
@@ -149,7 +149,7 @@ mod tests {
                 "--model",
                 "pensieve",
                 "--abr",
-                "flick,robust-mpc,bba,bola,throughput",
+                "hedge,robust-mpc,bba,bola,throughput",
             ])
         );
     }

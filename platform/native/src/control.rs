@@ -2,7 +2,7 @@
 //! out. Both are plain data: no GStreamer or tokio types cross.
 
 use flick_player::presentation::TrackKind;
-use flick_player::{Player, PlayerEvent, PlayerState};
+use flick_player::{Input, Player, PlayerEvent, PlayerState};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -24,6 +24,21 @@ pub enum Command {
     SetVolume(f64, bool),
     /// End the session.
     Stop,
+}
+
+impl Command {
+    /// The core's input for the command, when it is the core's business (`SetVolume` and
+    /// `Stop` are the driver's).
+    pub(crate) fn input(self) -> Option<Input> {
+        match self {
+            Command::Play => Some(Input::Play),
+            Command::Pause => Some(Input::Pause),
+            Command::Seek(position) => Some(Input::Seek { position }),
+            Command::SetQuality(rung) => Some(Input::SetQuality { rung }),
+            Command::SelectTrack(kind, index) => Some(Input::SelectTrack { kind, index }),
+            Command::SetVolume(..) | Command::Stop => None,
+        }
+    }
 }
 
 /// Sends [`Command`]s to a session; clones reach the same session.
@@ -89,6 +104,8 @@ pub struct SessionStatus {
     pub notes: Vec<String>,
     /// The session has ended (the stream ended, failed, or a stop was asked for).
     pub finished: bool,
+    /// The decoder played every track out to its end (the end of the stream reached the sinks).
+    pub played_out: bool,
     /// Why the session failed, if it did.
     pub error: Option<String>,
 }

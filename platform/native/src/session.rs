@@ -14,7 +14,7 @@
 //! to it. A [`Controller`] steers a running session and a [`StatusFeed`] shows it, refreshed every
 //! [`MEDIA_TICK`].
 
-use crate::control::{Command, Controller, StatusFeed};
+use crate::control::{Command, Controller, SessionStatus, StatusFeed};
 use crate::error::NativeError;
 use crate::fetch::{FetchConfig, Fetcher, LiveTasks};
 use crate::media::{FrameSlot, MediaConfig, MediaError, MediaPipeline};
@@ -86,8 +86,6 @@ pub struct NativeSession {
     media: Option<MediaPipeline>,
     commands: (mpsc::UnboundedSender<Command>, mpsc::UnboundedReceiver<Command>),
     feed: StatusFeed,
-    /// Whether the core is to ask for the decoder's state (a media pipeline decodes).
-    decoder_reports: bool,
 }
 
 impl NativeSession {
@@ -106,7 +104,6 @@ impl NativeSession {
             media: None,
             commands: mpsc::unbounded_channel(),
             feed: StatusFeed::default(),
-            decoder_reports: false,
         })
     }
 
@@ -115,7 +112,6 @@ impl NativeSession {
     pub fn with_media(mut self, config: MediaConfig) -> Result<Self, NativeError> {
         self.media = Some(MediaPipeline::new(config)?);
         self.fetch.keep_media = true;
-        self.decoder_reports = true;
         Ok(self)
     }
 
@@ -166,18 +162,18 @@ impl NativeSession {
             fetch,
             live,
             stop,
-            mut media,
+            media,
             commands,
             feed,
-            decoder_reports,
+            ..
         } = self;
-        if decoder_reports {
+        if media.is_some() {
             player_config.decoder_reports = Some(flick_player::DECODER_REPORTS);
         }
         let mut player = Player::new(player_config, abr);
         let (_keep_sender, mut commands) = commands;
         let (tx, mut rx) = mpsc::channel(CHANNEL);
-        let fetcher = Fetcher::new(&fetch, tx, live)?;
+        let mut io = Io { fetcher: Fetcher::new(&fetch, tx, live)?, tasks: HashMap::new(), media };
         let mut status = StatusLine::new(status);
         let mut ticker = tokio::time::interval(status.period());
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -186,61 +182,30 @@ impl NativeSession {
         let start = Instant::now();
         let deadline = duration.map(|d| start + d);
         let never = start + Duration::from_secs(100 * 365 * 24 * 3600);
-        let mut tasks: HashMap<RequestId, JoinHandle<()>> = HashMap::new();
         let mut media_error: Option<MediaError> = None;
         let mut ended_at: Option<Duration> = None;
         player.handle_input(Duration::ZERO, Input::Load { url });
         'session: loop {
             let now = start.elapsed();
             while let Some(output) = player.poll_output() {
-                let done = match output {
-                    Output::Fetch(request) => {
-                        let id = request.id;
-                        tasks.insert(id, fetcher.start(request));
-                        Ok(())
-                    }
-                    Output::Cancel(id) => {
-                        if let Some(task) = tasks.remove(&id) {
-                            task.abort();
-                        }
-                        Ok(())
-                    }
-                    Output::Append(append) => media.as_mut().map_or(Ok(()), |m| m.append(&append)),
-                    Output::Flush { position } => media.as_mut().map_or(Ok(()), |m| m.flush(position)),
-                    Output::EndOfStream { track } => {
-                        if let Some(m) = media.as_mut() {
-                            m.end_track(track);
-                        }
-                        Ok(())
-                    }
-                    Output::ReportDecoder => {
-                        if let Some(m) = media.as_mut() {
-                            report_decoder(&mut player, m, now);
-                        }
-                        Ok(())
-                    }
-                    Output::Event(event) => {
-                        status.event(now, &event);
-                        feed.lock().event(&event);
-                        if let PlayerEvent::StateChanged { to, .. } = event
-                            && let Some(m) = media.as_mut()
-                        {
-                            m.set_playing(to == PlayerState::Playing || to == PlayerState::Ended)
-                        } else {
-                            Ok(())
-                        }
-                    }
-                };
-                if let Err(e) = done {
+                if let Output::Event(event) = &output {
+                    status.event(now, event);
+                    feed.lock().event(event);
+                }
+                if let Err(e) = io.execute(&mut player, output, now) {
                     media_error = Some(e);
                     break 'session;
                 }
             }
-            match (player.state(), media.as_mut()) {
+            match (player.state(), io.media.as_mut()) {
                 (PlayerState::Failed, _) | (PlayerState::Ended, None) => break,
                 (PlayerState::Ended, Some(m)) => {
                     let since = *ended_at.get_or_insert(now);
-                    if m.report().ended || now.saturating_sub(since) > DRAIN {
+                    if m.report().ended {
+                        feed.lock().played_out = true;
+                        break;
+                    }
+                    if now.saturating_sub(since) > DRAIN {
                         break;
                     }
                 }
@@ -250,53 +215,27 @@ impl NativeSession {
             tokio::select! {
                 () = stop.0.notified() => break,
                 () = sleep_until(deadline.unwrap_or(never)), if deadline.is_some() => break,
-                message = rx.recv() => {
-                    // The fetcher holds a sender, so the channel never closes while the loop runs.
-                    let Some(input) = message else { break };
-                    if input.ends_request()
-                        && let Some(id) = input.request()
-                    {
-                        tasks.remove(&id);
-                    }
+                // The fetcher holds a sender, so the channel never closes while the loop runs.
+                Some(input) = rx.recv() => {
+                    io.answered(&input);
                     player.handle_input(start.elapsed(), input);
                 }
-                Some(command) = commands.recv() => {
-                    let input = match command {
-                        Command::Play => Some(Input::Play),
-                        Command::Pause => Some(Input::Pause),
-                        Command::Seek(position) => Some(Input::Seek { position }),
-                        Command::SetQuality(rung) => Some(Input::SetQuality { rung }),
-                        Command::SelectTrack(kind, index) => Some(Input::SelectTrack { kind, index }),
-                        Command::SetVolume(volume, muted) => {
-                            if let Some(m) = media.as_mut() {
-                                m.set_volume(volume, muted);
-                            }
-                            None
+                Some(command) = commands.recv() => match command {
+                    Command::Stop => break,
+                    Command::SetVolume(volume, muted) => io.set_volume(volume, muted),
+                    command => {
+                        if let Some(input) = command.input() {
+                            player.handle_input(start.elapsed(), input);
                         }
-                        Command::Stop => break,
-                    };
-                    if let Some(input) = input {
-                        player.handle_input(start.elapsed(), input);
                     }
-                }
-                () = sleep_until(wake.unwrap_or(never)), if wake.is_some() => {
-                    player.handle_timeout(start.elapsed());
-                }
+                },
+                () = sleep_until(wake.unwrap_or(never)), if wake.is_some() => player.handle_timeout(start.elapsed()),
                 _ = media_ticker.tick() => {
-                    let now = start.elapsed();
-                    if let Some(m) = media.as_mut()
-                        && let Some(e) = m.poll_error()
-                    {
+                    if let Some(e) = io.media.as_mut().and_then(MediaPipeline::poll_error) {
                         media_error = Some(e);
                         break;
                     }
-                    let mut view = feed.lock();
-                    view.refresh(&player, now);
-                    if let Some(m) = media.as_mut() {
-                        let report = m.report();
-                        view.frames = report.frames;
-                        view.audio = (report.audio.buffers, report.audio.last);
-                    }
+                    io.refresh(&mut feed.lock(), &player, start.elapsed());
                 }
                 _ = ticker.tick(), if status.enabled() => status.draw(&player, start.elapsed()),
             }
@@ -304,10 +243,7 @@ impl NativeSession {
         let end = start.elapsed();
         status.finish(&player, end);
         drop(rx);
-        for (_, task) in tasks.drain() {
-            task.abort();
-            let _ = task.await;
-        }
+        io.close().await;
         let mut report = player.report(end, "native", None, QoeConfig::default());
         if let Some(e) = media_error {
             report.error = Some(flick_player::metrics::ReportError {
@@ -321,9 +257,78 @@ impl NativeSession {
         if let Some(error) = &report.error {
             view.error = Some(format!("{} ({})", error.message, error.kind));
         }
-        drop(view);
-        drop(media);
         Ok(report)
+    }
+}
+
+/// The session's I/O: network tasks and the media pipeline, doing what the core's outputs say.
+struct Io {
+    fetcher: Fetcher,
+    tasks: HashMap<RequestId, JoinHandle<()>>,
+    media: Option<MediaPipeline>,
+}
+
+impl Io {
+    /// Do what `output` says (the core may be asked for more when the decoder reports).
+    fn execute(&mut self, player: &mut Player, output: Output, now: Duration) -> Result<(), MediaError> {
+        match output {
+            Output::Fetch(request) => {
+                let id = request.id;
+                self.tasks.insert(id, self.fetcher.start(request));
+            }
+            Output::Cancel(id) => {
+                if let Some(task) = self.tasks.remove(&id) {
+                    task.abort();
+                }
+            }
+            output => {
+                let Some(media) = self.media.as_mut() else { return Ok(()) };
+                match output {
+                    Output::Append(append) => media.append(&append)?,
+                    Output::Flush { position } => media.flush(position)?,
+                    Output::EndOfStream { track } => media.end_track(track),
+                    Output::ReportDecoder => report_decoder(player, media, now),
+                    Output::Event(PlayerEvent::StateChanged { to, .. }) => {
+                        media.set_playing(matches!(to, PlayerState::Playing | PlayerState::Ended))?
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A network task's input is on its way to the core: forget a request that ended.
+    fn answered(&mut self, input: &Input) {
+        if input.ends_request()
+            && let Some(id) = input.request()
+        {
+            self.tasks.remove(&id);
+        }
+    }
+
+    fn set_volume(&mut self, volume: f64, muted: bool) {
+        if let Some(media) = self.media.as_mut() {
+            media.set_volume(volume, muted);
+        }
+    }
+
+    /// Refresh `view` from the core and the decoder.
+    fn refresh(&mut self, view: &mut SessionStatus, player: &Player, now: Duration) {
+        view.refresh(player, now);
+        if let Some(media) = self.media.as_mut() {
+            let report = media.report();
+            view.frames = report.frames;
+            view.audio = (report.audio.buffers, report.audio.last);
+        }
+    }
+
+    /// Stop every network task and wait for them; release the media pipeline.
+    async fn close(mut self) {
+        for (_, task) in self.tasks.drain() {
+            task.abort();
+            let _ = task.await;
+        }
     }
 }
 

@@ -32,13 +32,27 @@ impl Running {
     /// Encode a clip of `secs`, serve it from one location and start a session with a media
     /// pipeline (null audio sink, RGBA frames) and a small buffer, so quality changes show soon.
     async fn start(name: &str, secs: u64, initial_rung: Option<usize>) -> Option<Running> {
+        Self::start_with(name, secs, initial_rung, false, |_| {}).await
+    }
+
+    /// [`Running::start`], with a `SegmentTimeline` if `timeline`, and the content's folder
+    /// changed by `edit` before it is served.
+    async fn start_with(
+        name: &str,
+        secs: u64,
+        initial_rung: Option<usize>,
+        timeline: bool,
+        edit: impl FnOnce(&std::path::Path),
+    ) -> Option<Running> {
         if !ffmpeg_ready() {
             return None;
         }
         let dir = TempDir::new(name);
-        let spec = MediaSpec::two_languages(Duration::from_secs(secs));
+        let mut spec = MediaSpec::two_languages(Duration::from_secs(secs));
+        spec.timeline = timeline;
         let path = dir.0.clone();
         tokio::task::spawn_blocking(move || encode_media(&path, &spec)).await.expect("encode");
+        edit(&dir.0);
         let mut config = ServeConfig::new(dir.0.clone());
         config.cdns = 1;
         let cdn = TestCdn::start(config).await.expect("the CDN starts");
@@ -243,4 +257,34 @@ async fn a_hostile_segment_neither_panics_nor_hangs() {
         Some(error) => assert_eq!(error.kind, "decode_failed", "{}", error.message),
         None => assert!(report.played_s > 6.0, "played on past the broken segment: {}", report.played_s),
     }
+}
+
+/// The MPD says the presentation lasts 3 s longer than its media: the core ends each track after
+/// its last segment and the decoder plays out to the real end, without the driver guessing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_shorter_than_its_declared_duration_plays_out_to_its_end() {
+    let longer = |dir: &std::path::Path| {
+        let path = dir.join("manifest.mpd");
+        let mpd = std::fs::read_to_string(&path).expect("the MPD");
+        let declared = regex_free_replace(&mpd, "mediaPresentationDuration=\"", "PT9S");
+        std::fs::write(&path, declared).expect("write the MPD");
+    };
+    // A timeline lists the segments there are, whatever duration the MPD declares.
+    let Some(run) = Running::start_with("pipeline-short-end", 6, Some(0), true, longer).await else { return };
+    let report =
+        tokio::time::timeout(PATIENCE, run.session).await.expect("ends by itself").expect("no panic");
+    let status = run.feed.get();
+    run.cdn.shutdown().await;
+    assert!(report.error.is_none(), "{:?}", report.error);
+    assert!(status.played_out, "the decoder reached the end of every track: {status:#?}");
+    assert!((report.played_s - 6.0).abs() < 0.5, "played {} s of 6 s of media", report.played_s);
+    let last = run.frames.history().last().map(|f| f.pts).expect("frames");
+    assert!(secs(last) > 5.8, "the last frames came out of the decoder (last at {last:?})");
+}
+
+/// `text` with the value of the attribute that `opening` (`name="`) starts replaced by `value`.
+fn regex_free_replace(text: &str, opening: &str, value: &str) -> String {
+    let start = text.find(opening).expect("the attribute") + opening.len();
+    let end = start + text[start..].find('"').expect("its closing quote");
+    format!("{}{value}{}", &text[..start], &text[end..])
 }

@@ -1,7 +1,7 @@
 //! Many sessions: every algorithm on every trace, in parallel, with per-algorithm summaries.
 
 use super::ladder::SimContent;
-use super::network::FlickNetworkConfig;
+use super::network::CdnNetworkConfig;
 use super::session::{Model, SessionSpec, run_session};
 use super::trace::Trace;
 use flick_abr::{Abr, UnknownAlgorithm};
@@ -23,7 +23,7 @@ pub struct BatchSpec<'a> {
     /// Player configuration.
     pub player: PlayerConfig,
     /// Network parameters for the Flick model.
-    pub network: FlickNetworkConfig,
+    pub network: CdnNetworkConfig,
     /// Base seed; session i uses `seed + i`.
     pub seed: u64,
     /// Run each algorithm's sessions one after another with one instance (Pensieve's reference

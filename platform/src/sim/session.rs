@@ -1,7 +1,7 @@
 //! One simulated session: the real player core on a virtual clock against a network model.
 
 use super::ladder::SimContent;
-use super::network::{FlickNetwork, FlickNetworkConfig, NetworkModel, PensieveNetwork, SabreNetwork};
+use super::network::{CdnNetwork, CdnNetworkConfig, NetworkModel, PensieveNetwork, SabreNetwork};
 use super::trace::Trace;
 use flick_abr::Abr;
 use flick_player::virtual_time::{InputSource, Step, VirtualClock};
@@ -14,8 +14,10 @@ use std::time::Duration;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Model {
-    /// Flick's own model: per-request latency, fair sharing, progress events, locations.
-    Flick,
+    /// Flick's own model of a multi-location CDN (`cdn`; `flick` is its old name): per-request
+    /// latency, fair sharing, progress events, locations with their own outages and faults.
+    #[serde(alias = "flick")]
+    Cdn,
     /// Pensieve's test simulator, to reproduce published figures.
     Pensieve,
     /// Sabre's simulator, to reproduce published figures.
@@ -26,7 +28,7 @@ impl Model {
     /// The model called `name`.
     pub fn from_name(name: &str) -> Option<Model> {
         match name {
-            "flick" => Some(Model::Flick),
+            "cdn" | "flick" => Some(Model::Cdn),
             "pensieve" => Some(Model::Pensieve),
             "sabre" => Some(Model::Sabre),
             _ => None,
@@ -36,7 +38,7 @@ impl Model {
     /// Its name.
     pub fn name(self) -> &'static str {
         match self {
-            Model::Flick => "flick",
+            Model::Cdn => "cdn",
             Model::Pensieve => "pensieve",
             Model::Sabre => "sabre",
         }
@@ -46,7 +48,7 @@ impl Model {
     pub fn player_config(self, buffer: Option<Duration>) -> PlayerConfig {
         let base = PlayerConfig::default();
         let config = match self {
-            Model::Flick => base,
+            Model::Cdn => base,
             Model::Pensieve => PlayerConfig {
                 max_buffer: Duration::from_secs(60),
                 count_next_segment: false,
@@ -78,9 +80,9 @@ impl Model {
         self == Model::Pensieve
     }
 
-    fn network(self, trace: &Trace, seed: u64, flick: &FlickNetworkConfig) -> Box<dyn NetworkModel> {
+    fn network(self, trace: &Trace, seed: u64, flick: &CdnNetworkConfig) -> Box<dyn NetworkModel> {
         match self {
-            Model::Flick => Box::new(FlickNetwork::new(trace, flick.clone(), seed)),
+            Model::Cdn => Box::new(CdnNetwork::new(trace, flick.clone(), seed)),
             Model::Pensieve => Box::new(PensieveNetwork::new(trace)),
             Model::Sabre => Box::new(SabreNetwork::new(trace)),
         }
@@ -98,8 +100,8 @@ pub struct SessionSpec<'a> {
     pub model: Model,
     /// Player configuration (usually [`Model::player_config`]).
     pub player: PlayerConfig,
-    /// Network parameters for the Flick model.
-    pub network: FlickNetworkConfig,
+    /// Network parameters for the `cdn` model.
+    pub network: CdnNetworkConfig,
     /// Seed of the session's randomness.
     pub seed: u64,
 }

@@ -9,7 +9,7 @@ mod timeline;
 use crate::progress::SweepProgress;
 use anyhow::{Context, bail};
 use clap::Args;
-use flick_platform::sim::network::FlickNetworkConfig;
+use flick_platform::sim::network::CdnNetworkConfig;
 use flick_platform::sim::optimal::DEFAULT_MAX_TRANSITIONS;
 use flick_platform::sim::{
     AlgorithmSummary, BatchSpec, Ladder, Model, OfflineOptimum, SessionRow, Trace, offline_optima, run_batch,
@@ -33,8 +33,8 @@ pub struct CompareArgs {
     /// ABR algorithms, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "bba,bola,throughput,robust-mpc")]
     abr: Vec<String>,
-    /// Network and player model: flick, pensieve or sabre.
-    #[arg(long, default_value = "flick")]
+    /// Network and player model: cdn (Flick's own; `flick` is its old name), pensieve or sabre.
+    #[arg(long, default_value = "cdn")]
     model: String,
     /// Maximum buffer in seconds (default: the model's).
     #[arg(long)]
@@ -106,7 +106,7 @@ struct Definitions {
 /// Run `flick compare`.
 pub fn run(args: CompareArgs) -> anyhow::Result<()> {
     let Some(model) = Model::from_name(&args.model) else {
-        return Err(usage(format!("unknown model `{}` (known: flick, pensieve, sabre)", args.model)));
+        return Err(usage(format!("unknown model `{}` (known: cdn, pensieve, sabre)", args.model)));
     };
     if args.abr.is_empty() {
         return Err(usage("--abr needs at least one algorithm".into()));
@@ -162,7 +162,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         algorithms: &args.abr,
         model,
         player: player.clone(),
-        network: FlickNetworkConfig::default(),
+        network: CdnNetworkConfig::default(),
         seed: args.seed,
         carry_abr_state: model.carries_abr_state(),
     };

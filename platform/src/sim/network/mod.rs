@@ -1,12 +1,12 @@
 //! Network models: how long requests take on a trace.
 
+mod cdn;
 mod cursor;
-mod flick;
 mod pensieve;
 mod sabre;
 
+pub use cdn::{CdnNetwork, CdnNetworkConfig, LocationProfile, location_name};
 pub(crate) use cursor::TraceClock;
-pub use flick::{FlickNetwork, FlickNetworkConfig, LocationProfile, location_name};
 pub use pensieve::PensieveNetwork;
 pub use sabre::SabreNetwork;
 

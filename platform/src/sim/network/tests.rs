@@ -88,8 +88,8 @@ fn sabre_idle_time_advances_the_trace() {
 
 #[test]
 fn flick_shares_the_link_between_concurrent_requests() {
-    let config = FlickNetworkConfig { latency_jitter: 0.0, ..FlickNetworkConfig::default() };
-    let mut net = FlickNetwork::new(&trace(&[(60_000.0, 1000.0, Some(50.0))]), config, 0);
+    let config = CdnNetworkConfig { latency_jitter: 0.0, ..CdnNetworkConfig::default() };
+    let mut net = CdnNetwork::new(&trace(&[(60_000.0, 1000.0, Some(50.0))]), config, 0);
     net.start(Duration::ZERO, &request(1, 0), 125_000);
     net.start(Duration::ZERO, &request(2, 0), 125_000);
     let events = drain(&mut net);
@@ -100,15 +100,15 @@ fn flick_shares_the_link_between_concurrent_requests() {
 
 #[test]
 fn flick_locations_have_their_own_share_and_outages() {
-    let config = FlickNetworkConfig {
+    let config = CdnNetworkConfig {
         latency_jitter: 0.0,
         locations: vec![
             LocationProfile { bandwidth_factor: 1.0, outages_ms: vec![(0.0, 5000.0)] },
             LocationProfile { bandwidth_factor: 0.5, outages_ms: vec![] },
         ],
-        ..FlickNetworkConfig::default()
+        ..CdnNetworkConfig::default()
     };
-    let mut net = FlickNetwork::new(&trace(&[(60_000.0, 2000.0, Some(50.0))]), config, 0);
+    let mut net = CdnNetwork::new(&trace(&[(60_000.0, 2000.0, Some(50.0))]), config, 0);
     net.start(Duration::ZERO, &request(1, 0), 125_000);
     net.start(Duration::ZERO, &request(2, 1), 125_000);
     let events = drain(&mut net);
@@ -121,7 +121,7 @@ fn flick_locations_have_their_own_share_and_outages() {
 
 #[test]
 fn cancelled_requests_say_nothing_more() {
-    let mut net = FlickNetwork::new(&trace(&[(60_000.0, 1000.0, None)]), FlickNetworkConfig::default(), 3);
+    let mut net = CdnNetwork::new(&trace(&[(60_000.0, 1000.0, None)]), CdnNetworkConfig::default(), 3);
     net.start(Duration::ZERO, &request(1, 0), 1_000_000);
     let first = net.pop().unwrap();
     assert!(matches!(first.1, Input::ResponseStarted { .. }));

@@ -68,7 +68,7 @@
 mod bound;
 use super::batch::BatchSpec;
 use super::ladder::{Ladder, SimContent};
-use super::network::{FlickNetwork, FlickNetworkConfig, PensieveNetwork, SabreNetwork, TraceClock};
+use super::network::{CdnNetwork, CdnNetworkConfig, PensieveNetwork, SabreNetwork, TraceClock};
 use super::session::{Model, SessionSpec, run_session};
 use super::trace::Trace;
 use bound::RateBound;
@@ -95,7 +95,7 @@ pub struct OptimumSpec<'a> {
     /// rung apply.
     pub player: PlayerConfig,
     /// The Flick model's network parameters.
-    pub network: FlickNetworkConfig,
+    pub network: CdnNetworkConfig,
     /// Seed of the replay session.
     pub seed: u64,
     /// Most candidate states one search may generate: each (chunk, last rung) frontier keeps at
@@ -167,7 +167,7 @@ enum Timing {
     Pensieve(Box<PensieveNetwork>),
     Sabre(Box<SabreNetwork>),
     /// The model's parameters and each request's latency factor, in request order.
-    Flick(FlickNetworkConfig, Vec<f64>),
+    Flick(CdnNetworkConfig, Vec<f64>),
 }
 
 const EPS_MS: f64 = 1e-6;
@@ -422,9 +422,9 @@ pub fn offline_optimum(spec: &OptimumSpec<'_>) -> Result<OfflineOptimum, Optimum
             PensieveNetwork::PAYLOAD_SHARE,
         ),
         Model::Sabre => (Timing::Sabre(Box::new(SabreNetwork::new(spec.trace))), 0.0, 1.0),
-        Model::Flick => {
+        Model::Cdn => {
             let factors =
-                FlickNetwork::new(spec.trace, spec.network.clone(), spec.seed).latency_factors(chunks);
+                CdnNetwork::new(spec.trace, spec.network.clone(), spec.seed).latency_factors(chunks);
             (Timing::Flick(spec.network.clone(), factors), 0.0, spec.network.best_bandwidth_factor())
         }
     };

@@ -37,7 +37,7 @@ fn optimum(trace: &Trace, ladder: &Ladder, model: Model) -> OfflineOptimum {
         content: &content,
         model,
         player: model.player_config(None),
-        network: FlickNetworkConfig::default(),
+        network: CdnNetworkConfig::default(),
         seed: 0,
         max_transitions: DEFAULT_MAX_TRANSITIONS,
     };
@@ -48,7 +48,7 @@ fn optimum(trace: &Trace, ladder: &Ladder, model: Model) -> OfflineOptimum {
 fn constant_ample_bandwidth_means_the_top_rung_throughout() {
     let ladder = ladder(48, &RATES_KBPS);
     let trace = trace(&[(1000.0, 20_000.0)]);
-    for model in [Model::Sabre, Model::Flick] {
+    for model in [Model::Sabre, Model::Cdn] {
         let o = optimum(&trace, &ladder, model);
         assert!((o.qoe_lin - 4.3).abs() < 1e-9, "{model:?}: {o:?}");
         assert!((o.achieved_qoe_lin - 4.3).abs() < 1e-9, "{model:?}: {o:?}");
@@ -88,7 +88,7 @@ fn best_by_brute_force(trace: &Trace, ladder: &Ladder, model: Model) -> f64 {
         content: &content,
         model,
         player: model.player_config(None),
-        network: FlickNetworkConfig::default(),
+        network: CdnNetworkConfig::default(),
         seed: 0,
         max_transitions: DEFAULT_MAX_TRANSITIONS,
     };
@@ -108,7 +108,7 @@ fn the_program_finds_what_trying_every_plan_finds() {
     // A trace that swings hard, so that the buffer and the timing matter.
     let t = trace(&[(3000.0, 2500.0), (2000.0, 150.0), (5000.0, 900.0), (1500.0, 6000.0), (4000.0, 40.0)]);
     let ladder = ladder(6, &[300, 1200, 2850]);
-    for model in [Model::Sabre, Model::Pensieve, Model::Flick] {
+    for model in [Model::Sabre, Model::Pensieve, Model::Cdn] {
         let brute = best_by_brute_force(&t, &ladder, model);
         let o = optimum(&t, &ladder, model);
         // The buffer never fills here, so even Pensieve's relaxed sleeps change nothing: the
@@ -131,7 +131,7 @@ fn coarsening_keeps_an_upper_bound() {
         content: &content,
         model: Model::Sabre,
         player: Model::Sabre.player_config(None),
-        network: FlickNetworkConfig::default(),
+        network: CdnNetworkConfig::default(),
         seed: 0,
         max_transitions: 1,
     };
@@ -154,7 +154,7 @@ fn the_optimum_beats_every_algorithm_on_real_traces() {
     let cases = [
         (Model::Pensieve, "pensieve-test", "envivio"),
         (Model::Sabre, "pensieve-test-sabre", "envivio.json"),
-        (Model::Flick, "pensieve-test", "envivio"),
+        (Model::Cdn, "pensieve-test", "envivio"),
     ];
     for (model, traces, ladder) in cases {
         let traces = Trace::load_all(&data.join("traces").join(traces)).unwrap();
@@ -167,7 +167,7 @@ fn the_optimum_beats_every_algorithm_on_real_traces() {
                 content: &content,
                 model,
                 player: model.player_config(None),
-                network: FlickNetworkConfig::default(),
+                network: CdnNetworkConfig::default(),
                 seed: 0,
                 max_transitions: DEFAULT_MAX_TRANSITIONS,
             };
@@ -180,7 +180,7 @@ fn the_optimum_beats_every_algorithm_on_real_traces() {
                     content: &content,
                     model,
                     player: model.player_config(None),
-                    network: FlickNetworkConfig::default(),
+                    network: CdnNetworkConfig::default(),
                     seed: 0,
                 };
                 let (report, _) = run_session(&session, flick_abr::by_name(name).unwrap());

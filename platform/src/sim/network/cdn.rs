@@ -1,4 +1,4 @@
-//! Flick's own network model (the default): every request pays a round trip of latency, then
+//! Flick's own network model of a multi-location CDN (`cdn`, the default): every request pays a round trip of latency, then
 //! concurrent bodies share the link fairly; progress is reported every 100 ms so the player sees
 //! downloads in flight; each location can have its own bandwidth share and outages (a location in
 //! an outage answers nothing, and a body in flight stops arriving).
@@ -23,10 +23,10 @@ pub struct LocationProfile {
     pub outages_ms: Vec<(f64, f64)>,
 }
 
-/// Parameters of the [`FlickNetwork`].
+/// Parameters of the [`CdnNetwork`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct FlickNetworkConfig {
+pub struct CdnNetworkConfig {
     /// Round trip for traces that carry no latency, in ms.
     pub default_latency_ms: f64,
     /// Progress report interval, in ms.
@@ -40,9 +40,9 @@ pub struct FlickNetworkConfig {
     pub faults: crate::faults::FaultScript,
 }
 
-impl Default for FlickNetworkConfig {
+impl Default for CdnNetworkConfig {
     fn default() -> Self {
-        FlickNetworkConfig {
+        CdnNetworkConfig {
             default_latency_ms: 80.0,
             progress_ms: 100.0,
             latency_jitter: 0.1,
@@ -82,11 +82,11 @@ impl Flow {
     }
 }
 
-impl FlickNetworkConfig {
+impl CdnNetworkConfig {
     /// Milliseconds from sending a request for each of `bits` (`order`: their indices, smallest
     /// first) at session time `at_ms` to its last byte, when it is alone on the link, into `out`:
     /// the round trip of the period it is sent in × the request's `latency_factor` (its jitter
-    /// draw, [`FlickNetwork::latency_factors`]), then the body at the best location's share of the
+    /// draw, [`CdnNetwork::latency_factors`]), then the body at the best location's share of the
     /// trace's bandwidth. Outages are not modelled.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn lone_requests_ms(
@@ -131,13 +131,13 @@ struct Link {
     pending: VecDeque<(Duration, Input)>,
 }
 
-/// Flick's network model.
+/// Flick's network model of a multi-location CDN.
 ///
 /// The model runs ahead of the player only speculatively: [`NetworkModel::peek`] computes the next
 /// event on a copy of the link, and a request started or cancelled before that event throws the
 /// copy away and replays the link up to the moment of the change.
-pub struct FlickNetwork {
-    config: FlickNetworkConfig,
+pub struct CdnNetwork {
+    config: CdnNetworkConfig,
     periods: Vec<TracePeriod>,
     link: Link,
     speculation: Option<Link>,
@@ -145,11 +145,11 @@ pub struct FlickNetwork {
     requests_per_location: Vec<u64>,
 }
 
-impl FlickNetwork {
+impl CdnNetwork {
     /// A network replaying `trace`, with randomness from `seed`.
-    pub fn new(trace: &Trace, config: FlickNetworkConfig, seed: u64) -> Self {
+    pub fn new(trace: &Trace, config: CdnNetworkConfig, seed: u64) -> Self {
         let periods = trace.periods.clone();
-        FlickNetwork {
+        CdnNetwork {
             link: Link {
                 time_to_next: periods.first().map_or(0.0, |p| p.duration_ms),
                 index: 0,
@@ -180,7 +180,7 @@ impl FlickNetwork {
 }
 
 impl Link {
-    fn profile(&self, config: &FlickNetworkConfig, location: usize) -> (f64, bool) {
+    fn profile(&self, config: &CdnNetworkConfig, location: usize) -> (f64, bool) {
         match config.locations.get(location) {
             None => (1.0, false),
             Some(p) => {
@@ -192,7 +192,7 @@ impl Link {
     }
 
     /// Next outage boundary after now, so a flow frozen by an outage wakes when it ends.
-    fn next_outage_edge(&self, config: &FlickNetworkConfig) -> Option<f64> {
+    fn next_outage_edge(&self, config: &CdnNetworkConfig) -> Option<f64> {
         config
             .locations
             .iter()
@@ -219,7 +219,7 @@ impl Link {
     }
 
     /// Run until there is an event to report, nothing is in flight, or the clock reaches `limit`.
-    fn run(&mut self, config: &FlickNetworkConfig, periods: &[TracePeriod], limit: f64) {
+    fn run(&mut self, config: &CdnNetworkConfig, periods: &[TracePeriod], limit: f64) {
         let mut guard = 0;
         while self.pending.is_empty() && !self.flows.is_empty() && self.clock_ms < limit && guard < 1_000_000
         {
@@ -350,7 +350,7 @@ impl Link {
     }
 }
 
-impl FlickNetwork {
+impl CdnNetwork {
     /// Bring the real link to `now_ms`, dropping any speculation.
     fn settle(&mut self, now_ms: f64) {
         self.speculation = None;
@@ -363,7 +363,7 @@ impl FlickNetwork {
     }
 }
 
-impl NetworkModel for FlickNetwork {
+impl NetworkModel for CdnNetwork {
     fn start(&mut self, now: Duration, request: &FetchRequest, size: u64) {
         let now_ms = to_ms(now);
         self.settle(now_ms);
