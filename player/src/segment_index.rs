@@ -80,6 +80,17 @@ pub enum IndexError {
     /// Offsets or times overflow 64 bits.
     #[error("sidx {0} overflows")]
     Overflow(&'static str),
+    /// A reference lasts less than [`crate::manifest::MIN_SEGMENT_DURATION`] (zero, or a
+    /// timescale so fine that its ticks hold no time).
+    #[error("sidx reference {reference} lasts {ticks} ticks at timescale {timescale}: too short")]
+    TooShort {
+        /// Index of the reference in the box.
+        reference: usize,
+        /// Its duration in ticks.
+        ticks: u32,
+        /// The box's timescale.
+        timescale: u32,
+    },
 }
 
 /// Media segments described by the `sidx` box in `bytes`, which were fetched from byte
@@ -190,24 +201,34 @@ fn segments(
         if size == 0 {
             return Err(IndexError::EmptyReference { reference: index });
         }
+        let min = crate::manifest::MIN_SEGMENT_DURATION;
+        if ticks_to_duration(u64::from(reference.subsegment_duration), timescale) < min {
+            return Err(IndexError::TooShort {
+                reference: index,
+                ticks: reference.subsegment_duration,
+                timescale: sidx.timescale,
+            });
+        }
         let end_time = time
             .checked_add(u64::from(reference.subsegment_duration))
             .ok_or(IndexError::Overflow("earliest_presentation_time + durations"))?;
         let last = position.checked_add(size - 1).ok_or(IndexError::Overflow("byte offset"))?;
         let start = ticks_to_duration(time, timescale).saturating_sub(offset);
         let end = ticks_to_duration(end_time, timescale).saturating_sub(offset);
+        let range = ByteRange { start: position, end: last };
+        position = last.checked_add(1).ok_or(IndexError::Overflow("byte offset"))?;
+        time = end_time;
+        if end.is_zero() {
+            // Wholly before the presentation time offset: never played.
+            continue;
+        }
         out.push(MediaSegment {
-            location: SegmentRef {
-                url: media_url.to_string(),
-                range: Some(ByteRange { start: position, end: last }),
-            },
+            location: SegmentRef { url: media_url.to_string(), range: Some(range) },
             number: index as u64 + 1,
             start,
             duration: end.saturating_sub(start),
             size: Some(Bytes(size)),
         });
-        position = last.checked_add(1).ok_or(IndexError::Overflow("byte offset"))?;
-        time = end_time;
     }
     Ok(out)
 }

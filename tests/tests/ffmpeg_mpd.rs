@@ -94,8 +94,9 @@ fn check_templated(p: &Presentation) {
         };
         let init = init.as_ref().expect("an init segment");
         assert!(file_of(rep, &init.url).is_file(), "{}: no init {}", rep.id, init.url);
-        check_timing(segments, is_video(rep), &rep.id);
-        for segment in segments {
+        let segments: Vec<_> = segments.iter().collect();
+        check_timing(&segments, is_video(rep), &rep.id);
+        for segment in &segments {
             let path = file_of(rep, &segment.location.url);
             assert!(path.is_file(), "{}: {} is not on disk", rep.id, path.display());
             assert_eq!(segment.location.range, None);
@@ -169,7 +170,8 @@ fn single_file_segment_list_and_sidx() {
         let len = std::fs::metadata(&file).expect("the media file").len();
         let init_range = init.as_ref().and_then(|i| i.range).expect("an init byte range");
         assert_eq!(init_range.start, 0);
-        check_timing(segments, is_video(rep), &rep.id);
+        let segments: Vec<_> = segments.iter().collect();
+        check_timing(&segments, is_video(rep), &rep.id);
         let ranges: Vec<ByteRange> = segments.iter().map(|s| s.location.range.unwrap()).collect();
         assert_eq!(ranges[0].start, init_range.end + 1, "{}", rep.id);
         for pair in ranges.windows(2) {

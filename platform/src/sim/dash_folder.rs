@@ -60,7 +60,7 @@ fn track_sizes(
     for rep in &track.representations {
         let base = rep.base_urls.first().ok_or_else(|| format(format!("{}: no base URL", rep.id)))?;
         let segments = match &rep.segments {
-            SegmentIndex::Listed { segments, .. } => segments.clone(),
+            SegmentIndex::Listed { segments, .. } => segments.iter().collect(),
             SegmentIndex::Indexed { index, timescale, presentation_time_offset, .. } => {
                 let range = index
                     .range

@@ -6,12 +6,13 @@
 //! value winning. Without any scheme, the representation's BaseURL is one segment covering the
 //! period.
 
-use super::ManifestError;
 use super::resource::{byte_range, initialization, media_ref};
 use super::template::{UrlTemplate, Values};
-use super::timeline::{self, Bounds, Entry};
-use super::timing::{duration_to_ticks_ceil, ticks_to_duration};
-use crate::presentation::{MediaSegment, SegmentIndex, SegmentRef};
+use super::timeline::{self, Bounds};
+use super::timing::duration_to_ticks_ceil;
+use super::{MIN_SEGMENT_DURATION, ManifestError};
+use crate::presentation::place;
+use crate::presentation::{Computed, MediaSegment, Run, SegmentIndex, SegmentRef, Segments, Step};
 use core::time::Duration;
 use dash_mpd_core::{AdaptationSet, Period, Representation};
 use dash_mpd_core::{SegmentBase, SegmentList, SegmentTemplate};
@@ -102,8 +103,8 @@ fn from_template(
         period_end: period_ticks(ctx, timescale)?.and_then(|t| t.checked_add(offset)),
         limit: ctx.limit,
     };
-    let entries = if let Some(timeline) = pick(chain, |t| t.SegmentTimeline.as_ref()) {
-        timeline::expand(&timeline.segments, &bounds)?
+    let runs = if let Some(timeline) = pick(chain, |t| t.SegmentTimeline.as_ref()) {
+        timeline::runs(&timeline.segments, &bounds)?
     } else if let Some(duration) = pick(chain, |t| t.duration) {
         let duration = segment_duration(duration, ctx, "SegmentTemplate@duration")?;
         let by_period = period_ticks(ctx, timescale)?.map(|t| timeline::count_for(t, duration));
@@ -120,23 +121,44 @@ fn from_template(
     } else {
         return Err(ManifestError::MissingSegmentDuration { at: ctx.at.into(), element: "SegmentTemplate" });
     };
-    let mut segments = Vec::with_capacity(entries.len());
-    for entry in entries {
-        let Some((start, duration)) = place(&entry, offset, timescale, ctx.period_duration) else {
-            continue;
+    check_durations(&runs, timescale, ctx)?;
+    // Every segment's URL is built when asked: check once that the template expands.
+    media
+        .expand(&values(Some(bounds.start_number), Some(0)))
+        .map_err(|reason| invalid_template(ctx, "SegmentTemplate@media", media_text, reason))?;
+    let computed = Computed::new(
+        media,
+        ctx.representation_id.to_string(),
+        ctx.bandwidth,
+        timescale,
+        offset,
+        ctx.period_duration,
+        runs,
+    )
+    .ok_or_else(|| ManifestError::InvalidTiming {
+        at: ctx.at.into(),
+        reason: "segment time overflows".into(),
+    })?;
+    Ok(SegmentIndex::Listed { init, segments: Segments::computed(computed) })
+}
+
+/// Refuse segments shorter than [`MIN_SEGMENT_DURATION`] (a run's last, cut one excepted).
+fn check_durations(runs: &[Run], timescale: u64, ctx: &Context<'_>) -> Result<(), ManifestError> {
+    for run in runs {
+        let ticks = match run.step {
+            Step::Ticks { duration, .. } => duration as f64,
+            Step::Fractional(duration) => duration,
         };
-        let url = media
-            .expand(&values(Some(entry.number), Some(entry.time)))
-            .map_err(|reason| invalid_template(ctx, "SegmentTemplate@media", media_text, reason))?;
-        segments.push(MediaSegment {
-            location: SegmentRef { url, range: None },
-            number: entry.number,
-            start,
-            duration,
-            size: None,
-        });
+        if ticks / timescale as f64 * 1000.0 < MIN_SEGMENT_DURATION.as_millis() as f64 {
+            return Err(invalid(
+                ctx,
+                "segment duration",
+                &format!("{ticks} ticks at timescale {timescale}"),
+                &format!("shorter than {MIN_SEGMENT_DURATION:?}"),
+            ));
+        }
     }
-    Ok(SegmentIndex::Listed { init, segments })
+    Ok(())
 }
 
 fn from_list(chain: &Chain<'_, SegmentList>, ctx: &Context<'_>) -> Result<SegmentIndex, ManifestError> {
@@ -161,24 +183,20 @@ fn from_list(chain: &Chain<'_, SegmentList>, ctx: &Context<'_>) -> Result<Segmen
         period_end: period_ticks(ctx, timescale)?,
         limit: ctx.limit,
     };
-    let entries = if let Some(timeline) = pick(chain, |l| l.SegmentTimeline.as_ref()) {
-        timeline::expand(&timeline.segments, &bounds)?
+    let runs = if let Some(timeline) = pick(chain, |l| l.SegmentTimeline.as_ref()) {
+        timeline::runs(&timeline.segments, &bounds)?
     } else if let Some(duration) = pick(chain, |l| l.duration) {
         let duration = segment_duration(duration as f64, ctx, "SegmentList@duration")?;
         timeline::constant(count, duration, 0, &bounds)?
     } else if let [only] = urls {
-        let mut index = whole_period(init, ctx)?;
-        if let SegmentIndex::Listed { segments, .. } = &mut index {
-            for segment in segments {
-                segment.location = media_ref(only, ctx)?;
-                segment.size = segment.location.range.map(|r| Bytes(r.len()));
-            }
-        }
-        return Ok(index);
+        let location = media_ref(only, ctx)?;
+        return whole_period_at(init, location, ctx);
     } else {
         return Err(ManifestError::MissingSegmentDuration { at: ctx.at.into(), element: "SegmentList" });
     };
-    let mut segments = Vec::with_capacity(urls.len().min(entries.len()));
+    check_durations(&runs, timescale, ctx)?;
+    let entries = timeline::entries(&runs, urls.len());
+    let mut segments = Vec::with_capacity(entries.len());
     for (entry, segment_url) in entries.iter().zip(urls) {
         let Some((start, duration)) = place(entry, 0, timescale, ctx.period_duration) else {
             continue;
@@ -192,7 +210,7 @@ fn from_list(chain: &Chain<'_, SegmentList>, ctx: &Context<'_>) -> Result<Segmen
             duration,
         });
     }
-    Ok(SegmentIndex::Listed { init, segments })
+    Ok(SegmentIndex::Listed { init, segments: segments.into() })
 }
 
 fn from_base(chain: &Chain<'_, SegmentBase>, ctx: &Context<'_>) -> Result<SegmentIndex, ManifestError> {
@@ -225,40 +243,25 @@ fn from_base(chain: &Chain<'_, SegmentBase>, ctx: &Context<'_>) -> Result<Segmen
 
 /// One segment, the representation's BaseURL itself, covering the whole period.
 fn whole_period(init: Option<SegmentRef>, ctx: &Context<'_>) -> Result<SegmentIndex, ManifestError> {
+    whole_period_at(init, SegmentRef { url: String::new(), range: None }, ctx)
+}
+
+/// One segment at `location`, covering the whole period.
+fn whole_period_at(
+    init: Option<SegmentRef>,
+    location: SegmentRef,
+    ctx: &Context<'_>,
+) -> Result<SegmentIndex, ManifestError> {
     let duration =
         ctx.period_duration.ok_or_else(|| ManifestError::UnknownPeriodDuration { at: ctx.at.into() })?;
     let segment = MediaSegment {
-        location: SegmentRef { url: String::new(), range: None },
+        size: location.range.map(|r| Bytes(r.len())),
+        location,
         number: 1,
         start: Duration::ZERO,
         duration,
-        size: None,
     };
-    Ok(SegmentIndex::Listed { init, segments: vec![segment] })
-}
-
-/// A segment's start and duration on the period timeline, or `None` when it lies wholly
-/// before the period's start or at or after its end. The last segment is cut at the period's
-/// end.
-fn place(
-    entry: &Entry,
-    offset: u64,
-    timescale: u64,
-    period: Option<Duration>,
-) -> Option<(Duration, Duration)> {
-    let end_ticks = entry.time.saturating_add(entry.duration).checked_sub(offset)?;
-    if end_ticks == 0 {
-        return None;
-    }
-    let start = ticks_to_duration(entry.time.saturating_sub(offset), timescale);
-    let mut end = ticks_to_duration(end_ticks, timescale);
-    if let Some(period) = period {
-        if start >= period {
-            return None;
-        }
-        end = end.min(period);
-    }
-    Some((start, end.saturating_sub(start)))
+    Ok(SegmentIndex::Listed { init, segments: vec![segment].into() })
 }
 
 /// The period's duration in `timescale` ticks (rounded up), when known.
@@ -310,23 +313,4 @@ fn invalid_template(
     reason: String,
 ) -> ManifestError {
     ManifestError::InvalidTemplate { at: ctx.at.into(), attribute, template: template.into(), reason }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn placing_segments() {
-        let entry = |time, duration| Entry { number: 1, time, duration };
-        let secs = Duration::from_secs;
-        // Presentation time offset removed.
-        assert_eq!(place(&entry(90_000, 180_000), 90_000, 90_000, None), Some((secs(0), secs(2))));
-        // Wholly before the period: dropped; straddling its start: starts at zero.
-        assert_eq!(place(&entry(0, 90_000), 90_000, 90_000, None), None);
-        assert_eq!(place(&entry(0, 180_000), 90_000, 90_000, None), Some((secs(0), secs(1))));
-        // Cut at the period's end, or dropped after it.
-        assert_eq!(place(&entry(9, 2), 0, 1, Some(secs(10))), Some((secs(9), secs(1))));
-        assert_eq!(place(&entry(10, 2), 0, 1, Some(secs(10))), None);
-    }
 }

@@ -30,7 +30,7 @@
 //! let presentation = manifest::parse(mpd.as_bytes(), &url).unwrap();
 //! let rep = &presentation.periods[0].tracks[0].representations[0];
 //! assert_eq!(rep.base_urls[0].url.as_str(), "https://cdn.example/movie/");
-//! assert_eq!(rep.segments.segments().unwrap()[1].location.url, "v/2.m4s");
+//! assert_eq!(rep.segments.segments().unwrap().get(1).unwrap().location.url, "v/2.m4s");
 //! ```
 
 mod addressing;
@@ -38,7 +38,7 @@ mod base_url;
 mod prescan;
 mod resource;
 mod steering;
-mod template;
+pub(crate) mod template;
 mod timeline;
 mod timing;
 mod track;
@@ -57,6 +57,10 @@ pub const MAX_SEGMENTS_PER_REPRESENTATION: u64 = 1_000_000;
 
 /// Most media segments a whole presentation may list (all periods and representations).
 pub const MAX_SEGMENTS: u64 = 5_000_000;
+
+/// Shortest nominal segment: anything shorter is a hostile or broken manifest (a segment that
+/// holds no time would let the player fetch without end, its buffer never growing).
+pub const MIN_SEGMENT_DURATION: core::time::Duration = core::time::Duration::from_millis(10);
 
 /// Most candidate base URLs one representation may combine from all levels.
 pub const MAX_BASE_URLS: usize = 64;

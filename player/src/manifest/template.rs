@@ -8,7 +8,7 @@ const MAX_WIDTH: usize = 32;
 
 /// A parsed URL template, ready to expand for many segments.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) struct UrlTemplate {
+pub(crate) struct UrlTemplate {
     parts: Vec<Part>,
 }
 
@@ -24,16 +24,16 @@ enum Part {
 /// The values identifiers expand to; `None` when the template is used where the identifier
 /// has no value (`$Number$` in an initialization template).
 #[derive(Clone, Copy, Debug)]
-pub(super) struct Values<'a> {
-    pub representation_id: &'a str,
-    pub bandwidth: u64,
-    pub number: Option<u64>,
-    pub time: Option<u64>,
+pub(crate) struct Values<'a> {
+    pub(crate) representation_id: &'a str,
+    pub(crate) bandwidth: u64,
+    pub(crate) number: Option<u64>,
+    pub(crate) time: Option<u64>,
 }
 
 impl UrlTemplate {
     /// Parse `template`; the error says what is wrong with it.
-    pub(super) fn parse(template: &str) -> Result<Self, String> {
+    pub(crate) fn parse(template: &str) -> Result<Self, String> {
         let mut parts = Vec::new();
         let mut literal = String::new();
         let mut rest = template;
@@ -75,7 +75,7 @@ impl UrlTemplate {
     }
 
     /// Expand the template; the error names an identifier without a value.
-    pub(super) fn expand(&self, values: &Values<'_>) -> Result<String, String> {
+    pub(crate) fn expand(&self, values: &Values<'_>) -> Result<String, String> {
         let mut out = String::new();
         for part in &self.parts {
             // Writing to a String cannot fail.

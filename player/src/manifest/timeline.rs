@@ -2,18 +2,9 @@
 //! `@duration`, in media timescale ticks.
 
 use super::ManifestError;
+use crate::presentation::{Run, Step};
 
-/// One segment's number and place in media time (ticks of the representation's timescale,
-/// presentation time offset included).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) struct Entry {
-    /// `$Number$`.
-    pub number: u64,
-    /// Earliest presentation time (`$Time$`).
-    pub time: u64,
-    /// Duration.
-    pub duration: u64,
-}
+pub(super) use crate::presentation::Entry;
 
 /// What the expansion needs besides the timeline itself.
 #[derive(Clone, Copy, Debug)]
@@ -39,17 +30,16 @@ fn overflow(bounds: &Bounds<'_>, what: &str) -> ManifestError {
     ManifestError::InvalidTiming { at: bounds.at.into(), reason: format!("{what} overflows") }
 }
 
-/// Expand a SegmentTimeline's `S` elements (ISO/IEC 23009-1 5.3.9.6).
+/// The runs of a SegmentTimeline's `S` elements (ISO/IEC 23009-1 5.3.9.6): one per element,
+/// its repeats included, without listing them.
 ///
 /// A missing `@t` continues from the previous element (zero for the first); `@r="-1"` repeats
 /// until the next element's `@t` or, for the last, the period's end.
-pub(super) fn expand(
-    timeline: &[dash_mpd_core::S],
-    bounds: &Bounds<'_>,
-) -> Result<Vec<Entry>, ManifestError> {
-    let mut entries = Vec::new();
+pub(super) fn runs(timeline: &[dash_mpd_core::S], bounds: &Bounds<'_>) -> Result<Vec<Run>, ManifestError> {
+    let mut runs: Vec<Run> = Vec::with_capacity(timeline.len());
     let mut cursor: u64 = 0;
     let mut number = bounds.start_number;
+    let mut total: u64 = 0;
     for (index, s) in timeline.iter().enumerate() {
         let attribute_error =
             |attribute: &'static str, value: String, reason: &str| ManifestError::InvalidAttribute {
@@ -75,9 +65,8 @@ pub(super) fn expand(
         if let Some(n) = s.n {
             number = n;
         }
-        let repeat = s.r.unwrap_or(0);
         // With r=-1 the repeats stop at `until`; the last one is cut there.
-        let (count, until) = match repeat {
+        let (mut count, until) = match s.r.unwrap_or(0) {
             r if r >= 0 => (u64::try_from(r).unwrap_or(u64::MAX).saturating_add(1), None),
             -1 => {
                 let next_t = timeline.get(index + 1).and_then(|next| next.t);
@@ -88,61 +77,66 @@ pub(super) fn expand(
             }
             r => return Err(attribute_error("S@r", r.to_string(), "must be -1 or more")),
         };
-        let total = (entries.len() as u64).saturating_add(count);
+        let mut last = false;
+        if let Some(end) = bounds.end_number {
+            let left = end.checked_sub(number).map_or(0, |n| n.saturating_add(1));
+            if count >= left {
+                count = left;
+                last = true;
+            }
+        }
+        total = total.saturating_add(count);
         if total > bounds.limit {
             return Err(too_many(bounds, total));
         }
-        let mut time = time;
-        for _ in 0..count {
-            if bounds.end_number.is_some_and(|end| number > end) {
-                return Ok(entries);
-            }
-            let duration = until.map_or(s.d, |until| s.d.min(until.saturating_sub(time)));
-            entries.push(Entry { number, time, duration });
-            time = time.checked_add(duration).ok_or_else(|| overflow(bounds, "S@t + S@d"))?;
-            number = number.checked_add(1).ok_or_else(|| overflow(bounds, "segment number"))?;
+        let first = total - count;
+        let run = Run { first, count, number, time, step: Step::Ticks { duration: s.d, until } };
+        let span = count.checked_mul(s.d).and_then(|span| time.checked_add(span));
+        let (Some(span), true) = (span, run.fits()) else {
+            return Err(overflow(bounds, "S@t + S@d"));
+        };
+        cursor = until.map_or(span, |until| span.min(until).max(time));
+        number = number.checked_add(count).ok_or_else(|| overflow(bounds, "segment number"))?;
+        if count > 0 {
+            runs.push(run);
         }
-        cursor = time;
+        if last {
+            break;
+        }
     }
-    Ok(entries)
+    Ok(runs)
 }
 
-/// `count` segments of `duration` ticks each from `start_time`, numbered from `start_number`
-/// (SegmentTemplate or SegmentList `@duration`). A fractional `duration` is rounded per segment
-/// boundary so errors do not accumulate.
+/// The run of `count` segments of `duration` ticks each from `start_time`, numbered from
+/// `start_number` (SegmentTemplate or SegmentList `@duration`). A fractional `duration` is
+/// rounded per segment boundary so errors do not accumulate.
 pub(super) fn constant(
     count: u64,
     duration: f64,
     start_time: u64,
     bounds: &Bounds<'_>,
-) -> Result<Vec<Entry>, ManifestError> {
+) -> Result<Vec<Run>, ManifestError> {
     if count > bounds.limit {
         return Err(too_many(bounds, count));
     }
-    let whole = (duration.fract() == 0.0 && duration < 9.0e15).then_some(duration as u64);
-    let offset = |i: u64| -> Option<u64> {
-        match whole {
-            Some(d) => i.checked_mul(d),
-            None => {
-                let ticks = (i as f64 * duration).round();
-                (ticks.is_finite() && ticks < 1.8e19).then_some(ticks as u64)
-            }
-        }
+    let count = match bounds.end_number {
+        Some(end) => count.min(end.checked_sub(bounds.start_number).map_or(0, |n| n.saturating_add(1))),
+        None => count,
     };
-    let mut entries = Vec::with_capacity(usize::try_from(count).unwrap_or(0).min(4096));
-    for i in 0..count {
-        let number = bounds.start_number.checked_add(i).ok_or_else(|| overflow(bounds, "segment number"))?;
-        if bounds.end_number.is_some_and(|end| number > end) {
-            break;
-        }
-        let begin = offset(i).and_then(|o| o.checked_add(start_time));
-        let end = i.checked_add(1).and_then(offset).and_then(|o| o.checked_add(start_time));
-        let (Some(begin), Some(end)) = (begin, end) else {
-            return Err(overflow(bounds, "segment time"));
-        };
-        entries.push(Entry { number, time: begin, duration: end.saturating_sub(begin) });
+    let step = match (duration.fract() == 0.0 && duration < 9.0e15).then_some(duration as u64) {
+        Some(duration) => Step::Ticks { duration, until: None },
+        None => Step::Fractional(duration),
+    };
+    let run = Run { first: 0, count, number: bounds.start_number, time: start_time, step };
+    if !run.fits() {
+        return Err(overflow(bounds, "segment time"));
     }
-    Ok(entries)
+    Ok(if count == 0 { Vec::new() } else { vec![run] })
+}
+
+/// Every entry of `runs`, in order, at most `limit` of them.
+pub(super) fn entries(runs: &[Run], limit: usize) -> Vec<Entry> {
+    runs.iter().flat_map(|run| (0..run.count).map_while(|k| run.entry(k))).take(limit).collect()
 }
 
 /// How many `duration`-tick segments cover `period_ticks` (rounded up), saturating at
@@ -168,6 +162,19 @@ mod tests {
 
     fn s(t: Option<u64>, d: u64, r: Option<i64>) -> S {
         S { t, d, r, ..S::default() }
+    }
+
+    fn expand(timeline: &[S], bounds: &Bounds<'_>) -> Result<Vec<Entry>, ManifestError> {
+        runs(timeline, bounds).map(|runs| entries(&runs, usize::MAX))
+    }
+
+    fn constant(
+        count: u64,
+        duration: f64,
+        start: u64,
+        bounds: &Bounds<'_>,
+    ) -> Result<Vec<Entry>, ManifestError> {
+        super::constant(count, duration, start, bounds).map(|runs| entries(&runs, usize::MAX))
     }
 
     fn bounds(period_end: Option<u64>) -> Bounds<'static> {

@@ -70,11 +70,10 @@ impl Player {
             return;
         }
         let Some(presentation) = self.presentation.clone() else { return };
-        let segments = self.track_timeline(&presentation, ti);
-        let Some(next) = segments.iter().position(|s| s.start + s.duration > held + EVICTION_SLACK) else {
-            return;
-        };
-        let resume_at = segments[next].start.max(position);
+        let Some(segments) = self.track_timeline(&presentation, ti) else { return };
+        let next = segments.index_ending_after(held + EVICTION_SLACK);
+        let Some((start, _)) = segments.timing(next) else { return };
+        let resume_at = start.max(position);
         for r in std::mem::take(&mut self.requests) {
             if r.track == Some(ti) && r.kind == RequestKind::Media {
                 self.outputs.push_back(Output::Cancel(r.id));

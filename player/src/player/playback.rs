@@ -180,9 +180,7 @@ impl Player {
         self.clock.reanchor(position, self.now);
         let mut video_segment = 0;
         for i in 0..self.tracks.len() {
-            let segments = self.track_timeline(&presentation, i);
-            let index =
-                segments.iter().position(|s| s.start + s.duration > position).unwrap_or(segments.len());
+            let index = self.track_timeline(&presentation, i).map_or(0, |s| s.index_ending_after(position));
             let t = &mut self.tracks[i];
             t.next_segment = index;
             t.buffered_end = position;

@@ -125,7 +125,7 @@ impl Player {
             return;
         }
         let start = (0..self.tracks.len())
-            .filter_map(|i| self.track_timeline(&presentation, i).first().map(|s| s.start))
+            .filter_map(|i| self.track_timeline(&presentation, i)?.first_start())
             .max()
             .unwrap_or_default();
         for t in &mut self.tracks {
@@ -195,8 +195,7 @@ impl Player {
                 .get(r.rep)?
                 .segments
                 .segments()?
-                .get(segment)?
-                .size
+                .size(segment)
         });
         let t = &self.tracks[ti];
         let progress = ProgressContext {
@@ -298,7 +297,9 @@ impl Player {
         let start = index.range.map_or(0, |range| range.start);
         let pto = *presentation_time_offset;
         match crate::segment_index::segments_from_sidx_scaled(data, start, &index.url, pto, *timescale) {
-            Ok(segments) => rep.segments = SegmentIndex::Listed { init: init.clone(), segments },
+            Ok(segments) => {
+                rep.segments = SegmentIndex::Listed { init: init.clone(), segments: segments.into() }
+            }
             Err(error) => {
                 let representation = rep.id.clone();
                 self.fail(PlayerError::SegmentIndex { representation, error });
@@ -317,7 +318,9 @@ impl Player {
         else {
             return;
         };
-        let Some(segment) = rep.segments.segments().and_then(|s| s.get(segment_index)) else { return };
+        let Some((start, duration)) = rep.segments.segments().and_then(|s| s.timing(segment_index)) else {
+            return;
+        };
         let t = &mut self.tracks[ti];
         if t.appended_rep != Some(r.rep) && t.init_data[r.rep].is_none() && rep.segments.init().is_some() {
             // The init segment fetched beside it is still on its way (or failed): keep this one
@@ -342,7 +345,7 @@ impl Player {
                 representation: rep.id.clone(),
                 rung: r.rep,
                 segment: None,
-                start: segment.start,
+                start,
                 duration: Duration::ZERO,
                 data: init,
             }));
@@ -353,11 +356,11 @@ impl Player {
             representation: rep.id.clone(),
             rung: r.rep,
             segment: Some(segment_index),
-            start: segment.start,
-            duration: segment.duration,
+            start,
+            duration,
             data,
         }));
-        t.buffered_end = t.buffered_end.max(segment.start + segment.duration);
+        t.buffered_end = t.buffered_end.max(start + duration);
         t.next_segment = segment_index + 1;
         if t.done() {
             self.outputs.push_back(Output::EndOfStream { track: t.kind });
@@ -378,7 +381,7 @@ impl Player {
         self.metrics.stall_total_at_last_video = stalled;
         if let Some(rec) = self.metrics.segments.last_mut() {
             rec.rebuffer_s = rebuffer.as_secs_f64();
-            rec.duration_s = segment.duration.as_secs_f64();
+            rec.duration_s = duration.as_secs_f64();
         }
         let ttfb = r.first_byte_at.unwrap_or(self.now).saturating_sub(r.sent_at);
         let elapsed = self.now.saturating_sub(r.sent_at);

@@ -106,8 +106,8 @@ impl Player {
         let t = &self.tracks[i];
         self.presentation
             .as_ref()
-            .and_then(|p| self.track_timeline(p, i).get(t.next_segment))
-            .map_or(t.segment_duration, |s| s.duration)
+            .and_then(|p| self.track_timeline(p, i)?.timing(t.next_segment))
+            .map_or(t.segment_duration, |(_, duration)| duration)
     }
 
     fn decide(&mut self, i: usize) -> Decision {
@@ -229,9 +229,8 @@ impl Player {
         }
         let next = t.next_segment;
         let presentation = self.presentation.clone()?;
-        let segment =
-            self.played_track(&presentation, i)?.representations.get(rung)?.segments.segments()?.get(next)?;
-        let size = segment.size.map(|s| s.get()).or(partial.total);
+        let segments = self.played_track(&presentation, i)?.representations.get(rung)?.segments.segments()?;
+        let size = segments.size(next).map(|s| s.get()).or(partial.total);
         resource.range = Some(crate::failover::resume::rest(resource.range, size, partial.received)?);
         Some((partial.received, partial.data))
     }

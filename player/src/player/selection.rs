@@ -5,7 +5,7 @@
 use super::Player;
 use super::track::TrackState;
 use crate::io::PlayerEvent;
-use crate::presentation::{MediaSegment, Period, Presentation, Track, TrackKind};
+use crate::presentation::{Period, Presentation, Segments, Track, TrackKind};
 
 impl Player {
     /// The period being played, in `presentation`.
@@ -19,11 +19,14 @@ impl Player {
     }
 
     /// The segment timeline of track slot `i` (its first representation's: every rung shares it).
-    pub(super) fn track_timeline<'p>(&self, presentation: &'p Presentation, i: usize) -> &'p [MediaSegment] {
+    pub(super) fn track_timeline<'p>(
+        &self,
+        presentation: &'p Presentation,
+        i: usize,
+    ) -> Option<&'p Segments> {
         self.played_track(presentation, i)
             .and_then(|t| t.representations.first())
             .and_then(|r| r.segments.segments())
-            .unwrap_or(&[])
     }
 
     /// Play the `index`-th track of `kind` instead of the current one.

@@ -366,7 +366,7 @@ fn without_known_sizes_the_resume_range_comes_from_the_announced_length() {
     let mut p = (*presentation(3, &["a", "b"])).clone();
     for rep in &mut p.periods[0].tracks[0].representations {
         if let SegmentIndex::Listed { segments, .. } = &mut rep.segments {
-            segments.iter_mut().for_each(|s| s.size = None);
+            segments.listed_mut().unwrap().iter_mut().for_each(|s| s.size = None);
         }
     }
     let mut d = Driver::new(PlayerConfig::default(), "throughput");

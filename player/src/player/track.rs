@@ -1,6 +1,6 @@
 //! Per-track scheduling state.
 
-use crate::presentation::{MediaSegment, Track, TrackKind};
+use crate::presentation::{Segments, Track, TrackKind};
 use core::time::Duration;
 use flick_abr::SegmentSizes;
 use flick_abr::units::{Bitrate, Bytes};
@@ -51,14 +51,14 @@ impl TrackState {
     /// State for `track`; segments starting at or after `period_end` are never fetched.
     pub(crate) fn new(kind: TrackKind, index: usize, track: &Track, period_end: Option<Duration>) -> Self {
         let reps = &track.representations;
-        let playable = |segments: &[MediaSegment]| match period_end {
-            Some(end) => segments.iter().take_while(|s| s.start < end).count(),
+        let playable = |segments: &Segments| match period_end {
+            Some(end) => segments.count_starting_before(end),
             None => segments.len(),
         };
         let count = reps.iter().filter_map(|r| r.segments.segments().map(playable)).min().unwrap_or(0);
         let duration = reps
             .iter()
-            .find_map(|r| r.segments.segments().and_then(|s| s.first()).map(|s| s.duration))
+            .find_map(|r| r.segments.segments().and_then(|s| s.timing(0)).map(|(_, duration)| duration))
             .unwrap_or(Duration::from_secs(2));
         TrackState {
             kind,
@@ -92,6 +92,6 @@ pub(crate) struct TrackSizes<'a>(pub &'a Track);
 
 impl SegmentSizes for TrackSizes<'_> {
     fn size(&self, segment: usize, rung: usize) -> Option<Bytes> {
-        self.0.representations.get(rung)?.segments.segments()?.get(segment)?.size
+        self.0.representations.get(rung)?.segments.segments()?.size(segment)
     }
 }

@@ -37,7 +37,7 @@ async fn check_locations(cdn: &TestCdn, dir: &std::path::Path, p: &Presentation)
             let first = rep.segments.init().cloned().into_iter();
             let media = match &rep.segments {
                 flick_player::presentation::SegmentIndex::Listed { segments, .. } => {
-                    segments.first().map(|s| s.location.clone())
+                    segments.get(0).map(|s| s.location)
                 }
                 _ => None,
             };

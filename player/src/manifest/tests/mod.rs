@@ -3,6 +3,7 @@
 mod addressing;
 mod base_urls;
 mod errors;
+mod hostile;
 
 use super::{ManifestError, parse};
 use crate::presentation::{MediaSegment, Presentation, Representation, SegmentIndex, TrackKind};
@@ -45,12 +46,12 @@ fn first_rep(p: &Presentation) -> &Representation {
     &p.periods[0].tracks[0].representations[0]
 }
 
-fn segments(rep: &Representation) -> &[MediaSegment] {
-    rep.segments.segments().expect("a listed segment index")
+fn segments(rep: &Representation) -> Vec<MediaSegment> {
+    rep.segments.segments().expect("a listed segment index").iter().collect()
 }
 
-fn urls(rep: &Representation) -> Vec<&str> {
-    segments(rep).iter().map(|s| s.location.url.as_str()).collect()
+fn urls(rep: &Representation) -> Vec<String> {
+    segments(rep).into_iter().map(|s| s.location.url).collect()
 }
 
 fn starts_ms(rep: &Representation) -> Vec<u128> {
@@ -163,8 +164,8 @@ fn adaptation_sets_classified_by_representation_and_codecs() {
     assert_eq!(v.base_urls[0].url.as_str(), "https://origin.example/content/movie/v.webm");
     let SegmentIndex::Listed { init: None, segments } = &v.segments else { panic!("{:?}", v.segments) };
     assert_eq!(segments.len(), 1);
-    assert_eq!(segments[0].location.url, "");
-    assert_eq!(segments[0].duration, Duration::from_secs(2));
+    assert_eq!(segments.get(0).unwrap().location.url, "");
+    assert_eq!(segments.get(0).unwrap().duration, Duration::from_secs(2));
 }
 
 #[test]

@@ -19,7 +19,7 @@ pub(super) fn with_two_languages(segments: usize) -> Arc<Presentation> {
         rep.id = format!("audio-{language}");
         if let SegmentIndex::Listed { init, segments } = &mut rep.segments {
             *init = Some(SegmentRef { url: format!("{language}/init.mp4"), range: None });
-            for (i, s) in segments.iter_mut().enumerate() {
+            for (i, s) in segments.listed_mut().unwrap().iter_mut().enumerate() {
                 s.location.url = format!("{language}/{i}.m4s");
             }
         }

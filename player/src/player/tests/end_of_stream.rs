@@ -8,7 +8,7 @@ fn short_last_segment(segments: usize, last: Duration) -> Arc<Presentation> {
     let mut p = (*presentation(segments, &["a"])).clone();
     for rep in &mut p.periods[0].tracks[0].representations {
         if let SegmentIndex::Listed { segments, .. } = &mut rep.segments
-            && let Some(s) = segments.last_mut()
+            && let Some(s) = segments.listed_mut().and_then(|l| l.last_mut())
         {
             s.duration = last;
         }

@@ -1,13 +1,18 @@
 //! The presentation model the player schedules from: what a parsed MPD (or a simulator's ladder)
 //! becomes. Plain data; [`crate::manifest`] builds it from MPD bytes.
 
+mod segments;
+
+pub use segments::Segments;
+pub(crate) use segments::{Computed, Entry, Run, Step, place};
+
 use core::time::Duration;
 use flick_abr::units::{Bitrate, Bytes};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
 /// A whole presentation: its periods and the candidate locations its URLs resolve against.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Presentation {
     /// Total duration: `@mediaPresentationDuration`, else the end of the last period when known.
     pub duration: Option<Duration>,
@@ -18,7 +23,6 @@ pub struct Presentation {
     /// Candidate locations (CDNs, servers), best first; [`BaseUrl::location`] indexes this list.
     pub locations: Vec<Location>,
     /// DASH-IF Content Steering, when the MPD names a steering server.
-    #[serde(default)]
     pub steering: Option<ContentSteering>,
 }
 
@@ -45,7 +49,7 @@ pub struct Location {
 }
 
 /// One period.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Period {
     /// `@id`, when given.
     pub id: Option<String>,
@@ -70,7 +74,7 @@ pub enum TrackKind {
 }
 
 /// An adaptation set: interchangeable encodings of the same content.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Track {
     /// Media kind.
     pub kind: TrackKind,
@@ -85,7 +89,7 @@ pub struct Track {
 }
 
 /// One encoding: a rung of the ladder.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Representation {
     /// `@id`.
     pub id: String,
@@ -164,7 +168,7 @@ pub struct MediaSegment {
 }
 
 /// Where a representation's segments are.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum SegmentIndex {
     /// Every segment is known (SegmentTemplate with `$Number$` or a SegmentTimeline, SegmentList,
     /// or an already parsed `sidx`).
@@ -172,7 +176,7 @@ pub enum SegmentIndex {
         /// Initialization segment, when there is one.
         init: Option<SegmentRef>,
         /// Media segments in order.
-        segments: Vec<MediaSegment>,
+        segments: Segments,
     },
     /// SegmentBase: the segment list is in a `sidx` box that has to be fetched first.
     Indexed {
@@ -196,7 +200,7 @@ impl SegmentIndex {
     }
 
     /// The media segments, once known.
-    pub fn segments(&self) -> Option<&[MediaSegment]> {
+    pub fn segments(&self) -> Option<&Segments> {
         match self {
             SegmentIndex::Listed { segments, .. } => Some(segments),
             SegmentIndex::Indexed { .. } => None,

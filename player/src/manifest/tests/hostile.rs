@@ -1,0 +1,62 @@
+//! Manifests written to exhaust memory or time: what they describe is computed when asked, so
+//! they cost what their bytes cost.
+
+use super::*;
+
+/// A 4.8 KB static MPD: a million one-second segments per representation, five representations,
+/// each segment URL a 4 000-character name (as a hostile server would send).
+fn million_segments_long_names() -> String {
+    let name = "x".repeat(4000);
+    let reps: String =
+        (1..=5).map(|i| format!(r#"<Representation id="r{i}" bandwidth="{i}000"/>"#)).collect();
+    video_mpd(
+        "PT1000000S",
+        &format!(r#"<SegmentTemplate timescale="1" duration="1" media="{name}$Number$.m4s"/>{reps}"#),
+    )
+}
+
+#[test]
+fn a_million_segments_with_long_names_cost_nothing_until_asked() {
+    let mpd = million_segments_long_names();
+    assert!(mpd.len() < 5_000, "{} bytes", mpd.len());
+    let p = parse_ok(&mpd);
+    for rep in &p.periods[0].tracks[0].representations {
+        let segments = rep.segments.segments().unwrap();
+        assert!(segments.is_computed(), "{}: computed when asked, not stored", rep.id);
+        assert_eq!(segments.len(), 1_000_000);
+        let last = segments.get(999_999).unwrap();
+        assert_eq!(last.location.url.len(), 4000 + "1000000.m4s".len());
+        assert_eq!(last.start, Duration::from_secs(999_999));
+        assert_eq!(segments.index_ending_after(Duration::from_secs_f64(500_000.5)), 500_000);
+    }
+}
+
+#[test]
+fn segments_that_hold_no_time_are_refused() {
+    // 1 tick of a nanosecond timescale; a timeline of microsecond segments.
+    let template =
+        r#"<SegmentTemplate timescale="1000000000" duration="1" media="$Number$" endNumber="10"/>"#;
+    assert!(matches!(
+        try_parse(&video_mpd("PT10S", &format!(r#"{template}<Representation id="r" bandwidth="1"/>"#))),
+        Err(ManifestError::InvalidAttribute { attribute: "segment duration", .. })
+    ));
+    let timeline = r#"<SegmentTemplate timescale="1000000" media="$Time$"><SegmentTimeline>
+        <S t="0" d="1" r="99"/></SegmentTimeline></SegmentTemplate><Representation id="r" bandwidth="1"/>"#;
+    assert!(matches!(
+        try_parse(&video_mpd("PT10S", timeline)),
+        Err(ManifestError::InvalidAttribute { attribute: "segment duration", .. })
+    ));
+}
+
+#[test]
+fn a_timeline_is_kept_as_its_runs() {
+    let timeline = r#"<SegmentTemplate timescale="1000" media="$Time$.m4s"><SegmentTimeline>
+        <S t="0" d="2000" r="499999"/><S d="1000" r="-1"/></SegmentTimeline></SegmentTemplate>
+        <Representation id="r" bandwidth="1"/>"#;
+    let p = parse_ok(&video_mpd("PT1000010S", timeline));
+    let segments = first_rep(&p).segments.segments().unwrap();
+    assert!(segments.is_computed());
+    assert_eq!(segments.len(), 500_000 + 10);
+    assert_eq!(segments.get(500_000).unwrap().location.url, "1000000000.m4s");
+    assert_eq!(segments.get(500_009).unwrap().duration, Duration::from_secs(1));
+}
