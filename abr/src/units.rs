@@ -66,7 +66,7 @@ pub struct Bytes(pub u64);
 impl Bytes {
     /// The same amount in bits.
     pub const fn bits(self) -> u64 {
-        self.0 * 8
+        self.0.saturating_mul(8)
     }
 
     /// The raw byte count.

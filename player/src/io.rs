@@ -59,7 +59,7 @@ pub enum FetchError {
     Timeout,
     /// The connection was reset or closed early.
     Reset,
-    /// The body stopped arriving.
+    /// The body stopped arriving, or came too slowly to be worth waiting for (a trickle).
     Stalled,
     /// The body ended before the announced length.
     Truncated,

@@ -80,14 +80,15 @@ pub enum IndexError {
     /// Offsets or times overflow 64 bits.
     #[error("sidx {0} overflows")]
     Overflow(&'static str),
-    /// A reference lasts less than [`crate::manifest::MIN_SEGMENT_DURATION`] (zero, or a
-    /// timescale so fine that its ticks hold no time).
-    #[error("sidx reference {reference} lasts {ticks} ticks at timescale {timescale}: too short")]
+    /// A reference lasts no time, or the references last less than
+    /// [`crate::manifest::MIN_SEGMENT_DURATION`] on average (a timescale so fine that its ticks
+    /// hold no time).
+    #[error("sidx: {count} references last {ticks} ticks at timescale {timescale}: too short")]
     TooShort {
-        /// Index of the reference in the box.
-        reference: usize,
-        /// Its duration in ticks.
-        ticks: u32,
+        /// References counted.
+        count: usize,
+        /// Their duration in ticks.
+        ticks: u64,
         /// The box's timescale.
         timescale: u32,
     },
@@ -192,7 +193,13 @@ fn segments(
     }
     let mut position = anchor.checked_add(sidx.first_offset).ok_or(IndexError::Overflow("first_offset"))?;
     let mut time = sidx.earliest_presentation_time;
-    let mut out = Vec::with_capacity(sidx.references.len());
+    let count = sidx.references.len();
+    let ticks: u64 = sidx.references.iter().map(|r| u64::from(r.subsegment_duration)).sum();
+    let average = ticks_to_duration(ticks, timescale) / u32::try_from(count.max(1)).unwrap_or(u32::MAX);
+    if count > 1 && average < crate::manifest::MIN_SEGMENT_DURATION {
+        return Err(IndexError::TooShort { count, ticks, timescale: sidx.timescale });
+    }
+    let mut out = Vec::with_capacity(count);
     for (index, reference) in sidx.references.iter().enumerate() {
         if reference.reference_type {
             return Err(IndexError::Hierarchical { reference: index });
@@ -201,13 +208,9 @@ fn segments(
         if size == 0 {
             return Err(IndexError::EmptyReference { reference: index });
         }
-        let min = crate::manifest::MIN_SEGMENT_DURATION;
-        if ticks_to_duration(u64::from(reference.subsegment_duration), timescale) < min {
-            return Err(IndexError::TooShort {
-                reference: index,
-                ticks: reference.subsegment_duration,
-                timescale: sidx.timescale,
-            });
+        if reference.subsegment_duration == 0 {
+            let ticks = 0;
+            return Err(IndexError::TooShort { count: 1, ticks, timescale: sidx.timescale });
         }
         let end_time = time
             .checked_add(u64::from(reference.subsegment_duration))

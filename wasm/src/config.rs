@@ -71,11 +71,15 @@ impl WebConfig {
     }
 }
 
+/// Longest time a configuration key takes, in seconds (about 30 years: anything longer is a
+/// mistake, and no `Duration` holds 1e20 seconds).
+const MAX_SECONDS: f64 = 1e9;
+
 fn seconds(name: &str, value: f64) -> Result<Duration, String> {
-    if value.is_finite() && value >= 0.0 {
+    if value.is_finite() && (0.0..=MAX_SECONDS).contains(&value) {
         Ok(Duration::from_secs_f64(value))
     } else {
-        Err(format!("{name} must be a number of seconds ≥ 0, not {value}"))
+        Err(format!("{name} must be a number of seconds from 0 to {MAX_SECONDS}, not {value}"))
     }
 }
 
@@ -97,6 +101,8 @@ mod tests {
         assert!(WebConfig::from_json(r#"{"maxbuffer":3}"#).unwrap_err().contains("maxbuffer"));
         let negative = WebConfig { max_buffer: Some(-1.0), ..WebConfig::default() };
         assert!(negative.player_config().unwrap_err().contains("maxBuffer"));
+        let huge = WebConfig { max_buffer: Some(1e20), start_threshold: Some(1e300), ..WebConfig::default() };
+        assert!(huge.player_config().unwrap_err().contains("maxBuffer"), "no panic: a typed error");
         let core = WebConfig { core: Some(serde_json::json!({"nope": 1})), ..WebConfig::default() };
         assert!(core.player_config().is_err());
     }

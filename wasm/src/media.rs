@@ -302,9 +302,13 @@ fn first_start(buffer: &SourceBuffer) -> Option<f64> {
     (ranges.length() > 0).then(|| ranges.start(0).ok()).flatten()
 }
 
-/// Seconds as a duration (negative or not finite: zero).
+/// Seconds as a duration (negative or not finite: zero; past what a `Duration` holds: the longest).
 pub fn secs(s: f64) -> Duration {
-    if s.is_finite() && s > 0.0 { Duration::from_secs_f64(s) } else { Duration::ZERO }
+    if s.is_finite() && s > 0.0 {
+        Duration::try_from_secs_f64(s).unwrap_or(Duration::MAX)
+    } else {
+        Duration::ZERO
+    }
 }
 
 #[cfg(test)]
@@ -317,5 +321,6 @@ mod tests {
         assert_eq!(secs(-0.1), Duration::ZERO);
         assert_eq!(secs(f64::NAN), Duration::ZERO);
         assert_eq!(secs(f64::INFINITY), Duration::ZERO);
+        assert_eq!(secs(1e20), Duration::MAX, "seek(1e20) is past the end, not a panic");
     }
 }

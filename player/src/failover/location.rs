@@ -143,7 +143,7 @@ impl LocationSet {
             h.consecutive_failures += 1;
             let doublings = h.consecutive_failures.saturating_sub(1).min(5);
             let backoff = (FIRST_BACKOFF * (1 << doublings)).min(MAX_BACKOFF);
-            h.excluded_until = Some(now + backoff);
+            h.excluded_until = Some(now.saturating_add(backoff));
         }
     }
 }

@@ -29,6 +29,17 @@ use location::{LocationSet, Pick};
 use std::borrow::Cow;
 use steering::Steering;
 
+/// A body is measured over windows this long: one that brings less than its floor in a whole
+/// window is a failing location, like a silent one ([`Failover::min_rate`]).
+pub const PROGRESS_WINDOW: Duration = Duration::from_secs(2);
+
+/// The floor of a body that is not media: a manifest, an index, an init segment, a steering
+/// answer (bits per second).
+const MIN_RATE_OTHER_BPS: u64 = 8_000;
+
+/// A media body must bring at least this fraction of its rung's bit rate.
+const MIN_RATE_OF_RUNG: u64 = 10;
+
 /// The failover state of one session.
 #[derive(Clone, Debug)]
 pub(crate) struct Failover {
@@ -126,6 +137,19 @@ impl Failover {
                 (first_byte.max(floor), stall)
             }
             (Some(t), _) => (t.first_byte, t.stall),
+        }
+    }
+
+    /// The least rate, in bit/s, a body of `kind` must keep up over a [`PROGRESS_WINDOW`] (media
+    /// of a rung at `rung_bps`: a tenth of it, never less than 8 kbit/s); 0 without timeouts. A
+    /// server that trickles a byte now and then is left for another as a silent one is.
+    pub(crate) fn min_rate(&self, kind: RequestKind, rung_bps: Option<u64>) -> u64 {
+        if self.timeouts.is_none() {
+            return 0;
+        }
+        match (kind, rung_bps) {
+            (RequestKind::Media, Some(rung)) => (rung / MIN_RATE_OF_RUNG).max(MIN_RATE_OTHER_BPS),
+            _ => MIN_RATE_OTHER_BPS,
         }
     }
 

@@ -10,6 +10,12 @@ use serde::Deserialize;
 const RETRY: Duration = Duration::from_secs(10);
 /// TTL when the answer gives none (the specification's default).
 const DEFAULT_TTL: Duration = Duration::from_secs(300);
+/// Shortest TTL followed: a server asking for less would be polled on every round trip.
+const MIN_TTL: f64 = 10.0;
+/// Longest TTL followed (a day).
+const MAX_TTL: f64 = 86_400.0;
+/// Most locations pathway clones may add over a session.
+pub(crate) const MAX_CLONES: usize = 16;
 
 /// Where the steering client stands.
 #[derive(Clone, Debug)]
@@ -21,6 +27,8 @@ pub(crate) struct Steering {
     priority: Vec<String>,
     /// Query parameters pathway clones add to every request of a location, by location index.
     clone_params: Vec<(usize, Vec<(String, String)>)>,
+    /// Locations added by pathway clones so far.
+    clones: usize,
 }
 
 #[derive(Deserialize)]
@@ -65,6 +73,7 @@ impl Steering {
             in_flight: false,
             priority: config.default_service_location.iter().cloned().collect(),
             clone_params: Vec::new(),
+            clones: 0,
         }
     }
 
@@ -133,18 +142,20 @@ impl Steering {
                 if let Some(priority) = answer.priority {
                     self.priority = priority;
                 }
-                if let Some(reload) = answer.reload_uri.and_then(|r| self.url.join(&r).ok()) {
+                let reload = answer.reload_uri.and_then(|r| self.url.join(&r).ok());
+                if let Some(reload) = reload.filter(|u| matches!(u.scheme(), "http" | "https")) {
                     self.url = reload;
                 }
+                // Clamped before the conversion: `1e20` seconds is no Duration.
                 let ttl = answer
                     .ttl
                     .filter(|t| t.is_finite() && *t > 0.0)
-                    .map_or(DEFAULT_TTL, Duration::from_secs_f64);
-                self.next_at = Some(now + ttl.min(Duration::from_secs(86_400)));
+                    .map_or(DEFAULT_TTL, |t| Duration::from_secs_f64(t.clamp(MIN_TTL, MAX_TTL)));
+                self.next_at = Some(now.saturating_add(ttl));
                 answer.clones
             }
             _ => {
-                self.next_at = Some(now + RETRY);
+                self.next_at = Some(now.saturating_add(RETRY));
                 Vec::new()
             }
         }
@@ -153,7 +164,7 @@ impl Steering {
     /// The server could not be reached at `now`: keep the current priority, ask again later.
     pub(crate) fn failed(&mut self, now: Duration) {
         self.in_flight = false;
-        self.next_at = Some(now + RETRY);
+        self.next_at = Some(now.saturating_add(RETRY));
     }
 
     /// Requests to `location` carry `params` from now on.
@@ -169,9 +180,10 @@ pub(crate) fn add_clone(
     steering: &mut Steering,
     clone: &PathwayClone,
 ) -> Option<usize> {
-    if presentation.locations.iter().any(|l| l.id == clone.id) {
+    if presentation.locations.iter().any(|l| l.id == clone.id) || steering.clones >= MAX_CLONES {
         return None;
     }
+    steering.clones += 1;
     let base = presentation.locations.iter().position(|l| l.id == clone.base)?;
     let rewrite = |url: &url::Url| -> Option<url::Url> {
         let mut url = url.clone();

@@ -38,7 +38,10 @@ impl RequestTimeouts {
         if self.buffer_fraction <= 0.0 {
             return (self.first_byte, self.stall);
         }
-        let budget = buffer.mul_f64(self.buffer_fraction).max(self.min);
+        // A fraction read from a configuration can be anything: the product saturates.
+        let scaled =
+            Duration::try_from_secs_f64(buffer.as_secs_f64() * self.buffer_fraction).unwrap_or(Duration::MAX);
+        let budget = scaled.max(self.min);
         (self.first_byte.min(budget), self.stall.min(budget))
     }
 }

@@ -142,21 +142,34 @@ fn from_template(
     Ok(SegmentIndex::Listed { init, segments: Segments::computed(computed) })
 }
 
-/// Refuse segments shorter than [`MIN_SEGMENT_DURATION`] (a run's last, cut one excepted).
+/// Refuse segments shorter than [`MIN_SEGMENT_DURATION`]: repeated ones, or so many short ones
+/// that the average is. One short segment alone (the last few audio frames of a timeline) is
+/// real content.
 fn check_durations(runs: &[Run], timescale: u64, ctx: &Context<'_>) -> Result<(), ManifestError> {
+    let seconds = |ticks: f64| ticks / timescale as f64;
+    let min = MIN_SEGMENT_DURATION.as_secs_f64();
+    let too_short = |what: String| {
+        Err(invalid(
+            ctx,
+            "segment duration",
+            &what,
+            &format!("segments shorter than {MIN_SEGMENT_DURATION:?}"),
+        ))
+    };
+    let (mut ticks, mut count) = (0f64, 0u64);
     for run in runs {
-        let ticks = match run.step {
+        let each = match run.step {
             Step::Ticks { duration, .. } => duration as f64,
             Step::Fractional(duration) => duration,
         };
-        if ticks / timescale as f64 * 1000.0 < MIN_SEGMENT_DURATION.as_millis() as f64 {
-            return Err(invalid(
-                ctx,
-                "segment duration",
-                &format!("{ticks} ticks at timescale {timescale}"),
-                &format!("shorter than {MIN_SEGMENT_DURATION:?}"),
-            ));
+        if run.count > 1 && seconds(each) < min {
+            return too_short(format!("{} × {each} ticks at timescale {timescale}", run.count));
         }
+        ticks += each * run.count as f64;
+        count = count.saturating_add(run.count);
+    }
+    if count > 1 && seconds(ticks) / (count as f64) < min {
+        return too_short(format!("{count} segments in {ticks} ticks at timescale {timescale}"));
     }
     Ok(())
 }

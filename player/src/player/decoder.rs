@@ -24,14 +24,14 @@ impl Player {
         let due = *self.decoder_report_due.get_or_insert(self.now);
         if self.now >= due {
             self.outputs.push_back(Output::ReportDecoder);
-            self.decoder_report_due = Some(self.now + interval);
+            self.decoder_report_due = Some(self.now.saturating_add(interval));
         }
     }
 
     /// When the core next needs the decoder (a report due, or a stall check that runs out).
     pub(super) fn decoder_wake_up(&self) -> Option<Duration> {
         let interval = self.config.decoder_reports?;
-        let check = self.stall_check.map(|c| c.since + interval);
+        let check = self.stall_check.map(|c| c.since.saturating_add(interval));
         match (self.decoder_report_due.filter(|_| self.state.is_active()), check) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -49,7 +49,7 @@ impl Player {
                 self.outputs.push_back(Output::ReportDecoder);
                 false
             }
-            Some(check) => self.now >= check.since + interval,
+            Some(check) => self.now >= check.since.saturating_add(interval),
         }
     }
 

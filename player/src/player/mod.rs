@@ -7,6 +7,7 @@
 
 mod buffer;
 mod decoder;
+mod indexes;
 mod playback;
 mod requests;
 mod scheduler;
@@ -54,15 +55,44 @@ struct InFlight {
     first_byte_limit: Duration,
     /// Longest wait between two pieces of the body.
     stall_limit: Duration,
+    /// The body must bring at least this many bits per second, measured over
+    /// [`crate::failover::PROGRESS_WINDOW`] (0: no floor).
+    min_rate_bps: u64,
+    /// Start of the current progress window, and the bytes received when it began.
+    window: (Duration, u64),
 }
 
 impl InFlight {
     /// When the request is given up if nothing more arrives.
     fn deadline(&self) -> Duration {
         match self.first_byte_at {
-            None => self.sent_at + self.first_byte_limit,
-            Some(_) => self.last_progress_at + self.stall_limit,
+            None => self.sent_at.saturating_add(self.first_byte_limit),
+            Some(_) => {
+                let stalled = self.last_progress_at.saturating_add(self.stall_limit);
+                match self.min_rate_bps {
+                    0 => stalled,
+                    _ => stalled.min(self.window.0.saturating_add(crate::failover::PROGRESS_WINDOW)),
+                }
+            }
         }
+    }
+
+    /// Whether the body, at `now`, brought less than its floor over a whole progress window;
+    /// a window that passed the test starts again.
+    fn trickles(&mut self, now: Duration) -> bool {
+        if self.min_rate_bps == 0 || self.first_byte_at.is_none() {
+            return false;
+        }
+        let elapsed = now.saturating_sub(self.window.0);
+        if elapsed < crate::failover::PROGRESS_WINDOW {
+            return false;
+        }
+        let bits = self.received.saturating_sub(self.window.1).saturating_mul(8);
+        if (bits as f64) < self.min_rate_bps as f64 * elapsed.as_secs_f64() {
+            return true;
+        }
+        self.window = (now, self.received);
+        false
     }
 }
 
@@ -100,6 +130,8 @@ pub struct Player {
     stall_check: Option<buffer::StallCheck>,
     /// The decoder's last reported position, and when it came.
     decoder_position: Option<(Duration, Duration)>,
+    /// Segment indexes still to fetch before playback.
+    pending_indexes: Vec<indexes::PendingIndex>,
 }
 
 impl Player {
@@ -134,6 +166,7 @@ impl Player {
             decoder_report_due: None,
             stall_check: None,
             decoder_position: None,
+            pending_indexes: Vec::new(),
         }
     }
 
@@ -217,6 +250,11 @@ impl Player {
             consider(t);
         }
         if let Some(t) = self.decoder_wake_up() {
+            consider(t);
+        }
+        if self.state == PlayerState::Loading
+            && let Some(t) = self.index_wake_up()
+        {
             consider(t);
         }
         if self.failover.has_timeouts() {

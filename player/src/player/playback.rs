@@ -168,6 +168,11 @@ impl Player {
             None => position,
         };
         for r in std::mem::take(&mut self.requests) {
+            if r.track.is_none() {
+                // The manifest and the steering server are not the tracks' business.
+                self.requests.push(r);
+                continue;
+            }
             self.outputs.push_back(Output::Cancel(r.id));
             if r.kind == RequestKind::Media {
                 self.record_request(&r, Outcome::Cancelled);

@@ -77,42 +77,17 @@ impl Player {
             return;
         }
         self.set_state(PlayerState::Loading);
-        let mut pending = false;
-        for &(_, ti) in &selected {
-            for (ri, rep) in period.tracks[ti].representations.iter().enumerate() {
-                if let SegmentIndex::Indexed { index, .. } = &rep.segments {
-                    pending = true;
-                    let Some(base) = rep.base_urls.first() else { continue };
-                    match base.url.join(&index.url) {
-                        Ok(url) => {
-                            let location = Some(base.location);
-                            let index = index.clone();
-                            self.send(
-                                RequestKind::Index,
-                                None,
-                                ri,
-                                Some(ti),
-                                location,
-                                url.to_string(),
-                                &index,
-                            );
-                        }
-                        Err(e) => {
-                            self.fail(PlayerError::Unplayable(format!("bad index URL {}: {e}", index.url)));
-                            return;
-                        }
-                    }
-                }
-            }
-        }
         let end = period.duration;
         self.tracks = selected.iter().map(|&(k, i)| TrackState::new(k, i, &period.tracks[i], end)).collect();
-        if !pending {
+        self.queue_indexes(&selected.iter().map(|&(_, i)| i).collect::<Vec<_>>());
+        if self.pending_indexes.is_empty() {
             self.begin_playback();
+        } else {
+            self.pump_indexes();
         }
     }
 
-    fn begin_playback(&mut self) {
+    pub(super) fn begin_playback(&mut self) {
         let Some(presentation) = self.presentation.clone() else { return };
         let Some(period) = self.played_period(&presentation) else { return };
         self.tracks = self
@@ -155,6 +130,9 @@ impl Player {
     pub(super) fn on_response(&mut self, id: RequestId, content_length: Option<u64>) {
         let now = self.now;
         if let Some(r) = self.requests.iter_mut().find(|r| r.id == id) {
+            if r.first_byte_at.is_none() {
+                r.window = (now, r.received);
+            }
             r.first_byte_at.get_or_insert(now);
             r.last_progress_at = now;
             r.expected = content_length;
@@ -164,6 +142,9 @@ impl Player {
     pub(super) fn on_data(&mut self, id: RequestId, chunk: Chunk) {
         let now = self.now;
         let Some(r) = self.requests.iter_mut().find(|r| r.id == id) else { return };
+        if r.first_byte_at.is_none() {
+            r.window = (now, r.received);
+        }
         r.first_byte_at.get_or_insert(now);
         r.last_progress_at = now;
         r.received = r.received.saturating_add(chunk.len());
@@ -204,7 +185,7 @@ impl Player {
             segment,
             rung: r.rep,
             size,
-            received: Bytes(r.prefix + r.received),
+            received: Bytes(r.prefix.saturating_add(r.received)),
             elapsed: self.now.saturating_sub(r.sent_at),
             ttfb: r.first_byte_at.map(|f| f.saturating_sub(r.sent_at)),
             buffer_level: self.track_level(ti),
@@ -306,9 +287,7 @@ impl Player {
                 return;
             }
         }
-        if !self.requests.iter().any(|r| r.kind == RequestKind::Index) {
-            self.begin_playback();
-        }
+        self.index_done(track_index, rep_index);
     }
 
     fn on_media(&mut self, r: InFlight, data: bytes::Bytes) {
@@ -395,8 +374,8 @@ impl Player {
         let report = DownloadReport {
             segment: segment_index,
             rung: r.rep,
-            size: Bytes(r.prefix + r.received),
-            received: Bytes(r.prefix + r.received),
+            size: Bytes(r.prefix.saturating_add(r.received)),
+            received: Bytes(r.prefix.saturating_add(r.received)),
             elapsed,
             ttfb: Some(ttfb),
             buffer_level: self.track_level(ti),
@@ -430,14 +409,10 @@ impl Player {
                 }
             }
             RequestKind::Index => {
-                // An index request names the period's track in `segment` (see `start_presentation`).
-                let representation = self
-                    .presentation
-                    .as_deref()
-                    .and_then(|p| self.played_period(p)?.tracks.get(r.segment?)?.representations.get(r.rep))
-                    .map_or_else(|| "?".to_string(), |rep| rep.id.clone());
-                let what = format!("segment index of representation {representation}");
-                self.fail(PlayerError::AllLocationsFailed { what, last: Some(error) });
+                // An index request names the period's track in `segment` (see `pump_indexes`).
+                if let Some(track) = r.segment {
+                    self.index_failed(track, r.rep, error);
+                }
             }
             RequestKind::Steering => self.on_steering_failed(),
             RequestKind::Init | RequestKind::Media => {
@@ -456,7 +431,7 @@ impl Player {
                 t.in_flight = false;
                 if r.kind == RequestKind::Media
                     && let Some(segment) = r.segment
-                    && r.prefix + r.received > 0
+                    && r.prefix.saturating_add(r.received) > 0
                     && !matches!(error, FetchError::Http(_))
                 {
                     t.partial = Some(crate::failover::resume::Partial {
@@ -502,6 +477,8 @@ impl InFlight {
             prefix: self.prefix,
             first_byte_limit: self.first_byte_limit,
             stall_limit: self.stall_limit,
+            min_rate_bps: self.min_rate_bps,
+            window: self.window,
         }
     }
 }

@@ -21,6 +21,9 @@ impl Player {
             let _ = at;
             self.request_manifest();
         }
+        if self.state == PlayerState::Loading {
+            self.pump_indexes();
+        }
         if !self.state.is_active() {
             return;
         }
@@ -60,7 +63,7 @@ impl Player {
         let wanted = level + next;
         if wanted > self.config.max_buffer {
             let wait = self.config.full_buffer_poll.unwrap_or(wanted - self.config.max_buffer);
-            self.tracks[i].wait = Wait::BufferFull(self.now + wait);
+            self.tracks[i].wait = Wait::BufferFull(self.now.saturating_add(wait));
             if self.tracks[i].kind == TrackKind::Video {
                 self.abr.on_idle(wait);
             }
@@ -70,7 +73,8 @@ impl Player {
         if decision.delay.is_zero() {
             self.fetch(i, decision.rung);
         } else {
-            self.tracks[i].wait = Wait::Delayed { until: self.now + decision.delay, rung: decision.rung };
+            self.tracks[i].wait =
+                Wait::Delayed { until: self.now.saturating_add(decision.delay), rung: decision.rung };
         }
     }
 
@@ -150,7 +154,7 @@ impl Player {
         let rungs = &self.tracks[i].rungs;
         match self.estimator.estimate() {
             None => 0,
-            Some(e) => rungs.iter().rposition(|r| r.bps() * 10 <= e.bps()).unwrap_or(0),
+            Some(e) => rungs.iter().rposition(|r| r.bps().saturating_mul(10) <= e.bps()).unwrap_or(0),
         }
     }
 
@@ -264,6 +268,8 @@ impl Player {
         let track_kind = track.map(|i| self.tracks[i].kind);
         let buffer = track.map(|i| self.track_level(i));
         let (first_byte_limit, stall_limit) = self.failover.limits(kind, buffer, self.estimator.latency());
+        let rung_bps = track.and_then(|i| self.tracks[i].rungs.get(rep)).map(|r| r.bps());
+        let min_rate_bps = self.failover.min_rate(kind, rung_bps);
         self.requests.push(InFlight {
             id,
             kind,
@@ -280,6 +286,8 @@ impl Player {
             prefix: 0,
             first_byte_limit,
             stall_limit,
+            min_rate_bps,
+            window: (self.now, 0),
         });
         let (url, headers) = self.with_cmcd(url, kind, track, rep);
         self.outputs.push_back(Output::Fetch(FetchRequest {
@@ -340,25 +348,20 @@ impl Player {
         }
     }
 
-    /// Give up requests that went unanswered or stopped progressing for too long.
+    /// Give up requests that went unanswered, stopped progressing, or trickle below their floor.
     fn expire_requests(&mut self) {
         if !self.failover.has_timeouts() {
             return;
         }
         let now = self.now;
-        let expired: Vec<(crate::io::RequestId, crate::io::FetchError)> = self
-            .requests
-            .iter()
-            .filter(|r| now >= r.deadline())
-            .map(|r| {
-                let error = if r.first_byte_at.is_none() {
-                    crate::io::FetchError::Timeout
-                } else {
-                    crate::io::FetchError::Stalled
-                };
-                (r.id, error)
-            })
-            .collect();
+        let mut expired: Vec<(crate::io::RequestId, crate::io::FetchError)> = Vec::new();
+        for r in &mut self.requests {
+            if now >= r.deadline() && r.first_byte_at.is_none() {
+                expired.push((r.id, crate::io::FetchError::Timeout));
+            } else if r.trickles(now) || now >= r.last_progress_at.saturating_add(r.stall_limit) {
+                expired.push((r.id, crate::io::FetchError::Stalled));
+            }
+        }
         for (id, error) in expired {
             self.outputs.push_back(Output::Cancel(id));
             self.on_failed(id, error);

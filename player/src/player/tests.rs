@@ -80,6 +80,10 @@ struct Driver {
     dead_until: Option<Duration>,
     /// Hosts that send the first piece of each body and then nothing.
     stalling: Vec<String>,
+    /// Hosts that send a byte a second.
+    trickling: Vec<String>,
+    /// Whole bodies of the requests whose URL ends with the key.
+    bodies: Vec<(String, bytes::Bytes)>,
     /// What the scripted network will do to the requests in flight.
     net: ScriptedNet,
     clock: VirtualClock,
@@ -103,6 +107,7 @@ enum Step {
     Fail(FetchError),
     Start,
     Chunk(u64),
+    Body(bytes::Bytes),
     Finish,
 }
 
@@ -132,6 +137,7 @@ impl InputSource for ScriptedNet {
                 Input::ResponseStarted { id, content_length: Some(r.range.map_or(BODY, |range| range.len())) }
             }
             Step::Chunk(len) => Input::Data { id, chunk: x_bytes(len) },
+            Step::Body(body) => Input::Data { id, chunk: Chunk::Bytes(body) },
             Step::Finish => Input::Complete { id },
         };
         Some((at, input))
@@ -158,6 +164,8 @@ impl Driver {
             dead_error: None,
             dead_until: None,
             stalling: Vec::new(),
+            trickling: Vec::new(),
+            bodies: Vec::new(),
             net: ScriptedNet::default(),
             clock: VirtualClock::default(),
             events: Vec::new(),
@@ -185,6 +193,31 @@ impl Driver {
                         // Without an error, a dead host never answers.
                         if let Some(e) = &self.dead_error {
                             self.net.pending.push((self.now + self.latency, r, Step::Fail(e.clone())));
+                        }
+                        continue;
+                    }
+                    if let Some((_, body)) =
+                        self.bodies.iter().find(|(suffix, _)| r.url.ends_with(suffix.as_str()))
+                    {
+                        let at = self.now + self.latency;
+                        let mut r = r.clone();
+                        r.range =
+                            Some(crate::presentation::ByteRange { start: 0, end: body.len() as u64 - 1 });
+                        self.net.pending.push((at, r.clone(), Step::Start));
+                        self.net.pending.push((at, r.clone(), Step::Body(body.clone())));
+                        self.net.pending.push((at, r, Step::Finish));
+                        continue;
+                    }
+                    if self.trickling.contains(&host) {
+                        // One byte a second, for ever.
+                        let start = self.now + self.latency;
+                        self.net.pending.push((start, r.clone(), Step::Start));
+                        for k in 0..600u32 {
+                            self.net.pending.push((
+                                start + Duration::from_secs(u64::from(k)),
+                                r.clone(),
+                                Step::Chunk(1),
+                            ));
                         }
                         continue;
                     }
@@ -576,13 +609,15 @@ mod abandonment;
 mod decoder_cadence;
 mod decoder_reports;
 mod end_of_stream;
+mod hostile;
+mod slow_servers;
 mod startup;
 
 mod steering_and_cmcd {
     use super::*;
     use crate::presentation::ContentSteering;
 
-    fn steered() -> Arc<Presentation> {
+    pub(super) fn steered() -> Arc<Presentation> {
         let mut p = (*presentation(10, &["a", "b"])).clone();
         p.steering = Some(ContentSteering {
             server: url::Url::parse("http://steer/s").unwrap(),
@@ -592,7 +627,7 @@ mod steering_and_cmcd {
         Arc::new(p)
     }
 
-    fn fetches(player: &mut Player) -> Vec<FetchRequest> {
+    pub(super) fn fetches(player: &mut Player) -> Vec<FetchRequest> {
         std::iter::from_fn(|| player.poll_output())
             .filter_map(|o| if let Output::Fetch(r) = o { Some(r) } else { None })
             .collect()

@@ -134,7 +134,7 @@ pub struct ByteRange {
 impl ByteRange {
     /// Number of bytes in the range.
     pub fn len(&self) -> u64 {
-        self.end.saturating_sub(self.start) + 1
+        self.end.saturating_sub(self.start).saturating_add(1)
     }
 
     /// Never empty: a range holds at least its first byte.

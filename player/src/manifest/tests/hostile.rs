@@ -60,3 +60,15 @@ fn a_timeline_is_kept_as_its_runs() {
     assert_eq!(segments.get(500_000).unwrap().location.url, "1000000000.m4s");
     assert_eq!(segments.get(500_009).unwrap().duration, Duration::from_secs(1));
 }
+
+#[test]
+fn one_short_segment_at_the_end_of_a_timeline_is_real_content() {
+    // ffmpeg's audio timelines end with a few frames: 256 ticks at 48 kHz is 5.3 ms.
+    let timeline = r#"<SegmentTemplate timescale="48000" media="$Time$.m4s"><SegmentTimeline>
+        <S t="0" d="96000" r="2"/><S d="256"/></SegmentTimeline></SegmentTemplate>
+        <Representation id="r" bandwidth="1"/>"#;
+    let p = parse_ok(&video_mpd("PT6.006S", timeline));
+    let segments = first_rep(&p).segments.segments().unwrap();
+    assert_eq!(segments.len(), 4);
+    assert_eq!(segments.timing(3).unwrap().1, Duration::from_nanos(5_333_333));
+}
