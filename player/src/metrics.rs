@@ -1,4 +1,5 @@
-//! Session metrics and the session report every driver writes (DESIGN.md §3).
+//! Session metrics and the session report every driver writes (see
+//! [`crate::manual::_05_session_report`]).
 //!
 //! QoE_lin follows the MPC/Pensieve definition per chunk n:
 //! `R_n − μ·T_n − |R_n − R_{n−1}|`, with R in Mbit/s (the rung's nominal rate), T_n the seconds

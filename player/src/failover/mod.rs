@@ -16,6 +16,8 @@
 //!   ([`crate::PlayerError::AllLocationsFailed`]), never a hang.
 //! - **Resume** (`resume.rs`): a media request that failed part-way is asked again elsewhere for
 //!   the rest only, with a byte range.
+//!
+//! [`crate::manual::_03_failover`] tells the whole story from a driver's point of view.
 
 pub mod location;
 pub(crate) mod resume;
