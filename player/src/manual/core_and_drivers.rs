@@ -9,7 +9,7 @@
 //! ## What the core decides
 //!
 //! - **What to fetch, and when.** Each selected track (the period's first video and first audio
-//!   adaptation set; a [`crate::Input::SelectTrack`] swaps the audio one) asks for its next
+//!   adaptation set; [`crate::Input::SelectTrack`] swaps one for another of its kind) asks for its next
 //!   segment once the media buffered ahead, counting that segment when
 //!   [`crate::PlayerConfig::count_next_segment`] is set, fits within
 //!   [`crate::PlayerConfig::max_buffer`]. While it does not, the track waits for room (or polls,
@@ -52,8 +52,8 @@
 //!   can play it out to its end. It is per track: the native driver ends that track's `appsrc`
 //!   (GStreamer's end-of-stream), the browser driver calls `MediaSource.endOfStream()` once every
 //!   track has it and nothing is left in its append queues. A later [`crate::Output::Flush`]
-//!   (a seek back) starts the track again. Without it a decoder would keep waiting for data, and
-//!   the last frames of a stream would only come out when the core's clock reached the end.
+//!   (a seek back) starts the track again. This way the decoder does not wait for more data, holding
+//!   back the last frames, until the core's clock reaches the end.
 //! - [`crate::Output::ReportDecoder`]: report the decoder's state now (below). Only a driver that
 //!   renders is ever asked.
 //! - [`crate::Output::Event`]: a [`crate::PlayerEvent`] for front ends, logs and metrics: state

@@ -13,8 +13,8 @@
 //! its parent's location; URLs resolved only against the manifest's own URL belong to the
 //! location `origin`. Locations are sorted best first (lowest DVB `@priority`, then document
 //! order) in [`crate::presentation::Presentation::locations`], and each representation lists one
-//! base URL per location in that order ([`crate::presentation::BaseUrl`]). Every
-//! [`crate::FetchRequest`] names the location it goes to.
+//! base URL per location in that order ([`crate::presentation::BaseUrl`]). Each segment and index
+//! request names the location it goes to ([`crate::FetchRequest::location`]).
 //!
 //! ## Candidate order
 //!

@@ -53,8 +53,9 @@
 //!   ABR algorithm or cancelled by a seek or an eviction: its track, segment index, rung and
 //!   nominal bit rate, location, bytes received, when it was sent, answered and ended (session
 //!   milliseconds), its `outcome` (`ok`, `abandoned`, `cancelled`, `timeout`, `reset`,
-//!   `stalled`, `truncated`, `transport`, or `http_` and the status, such as `http_503`), and
-//!   for video segments that arrived, the stall time charged to it and its duration.
+//!   `stalled`, `truncated`, `transport`, or `http_` and the status, such as `http_503`), the
+//!   segment's duration and, for video segments that arrived, the stall time charged to it
+//!   (`rebuffer_s`, the `T_n` below).
 //!
 //! Fields may be added; existing ones keep their names, since other tools read them.
 //!
