@@ -5,7 +5,8 @@
 //! ```json
 //! { "faults": [
 //!     { "location": "a", "at_s": 6.0, "kind": "no_answer" },
-//!     { "location": "b", "after_requests": 10, "until_s": 30.0, "kind": { "http": 503 }, "resources": "media" }
+//!     { "location": "b", "after_requests": 10, "until_s": 30.0, "kind": { "http": 503 },
+//!       "resources": "media" }
 //! ] }
 //! ```
 //! Time is counted from the first request any location received (the session's start).

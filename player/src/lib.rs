@@ -1,7 +1,12 @@
-//! Flick's player core: a sans-IO state machine that turns timestamped inputs (manifest bytes,
-//! download progress, errors, playback reports, user commands, time) into outputs (fetch, cancel,
-//! append, events) and a next wake-up time. It opens no sockets, starts no threads and reads no
-//! clock, so the simulator, the native driver and the browser driver all run this same code.
+//! Flick's player core: a sans-IO state machine that turns timestamped inputs (commands, the
+//! progress and outcome of requests, the decoder's reports) into outputs (fetch, cancel, append,
+//! flush, end of stream, report the decoder, events) and the time at which it next needs waking.
+//! It opens no sockets, starts no threads and reads no clock, so the simulator, the native driver
+//! and the browser driver all run this same code.
+//!
+//! Start with the [`manual`]: why the core is built this way, what it decides and what a driver
+//! does, CDN failover, the buffer model, the session report and QoE, and errors. The example below
+//! is the first step of a session: the core asks for the manifest.
 //!
 //! ```
 //! use flick_player::{Input, Output, Player, PlayerConfig};
@@ -28,6 +33,7 @@ pub mod failover;
 pub mod io;
 pub mod log;
 pub mod manifest;
+pub mod manual;
 pub mod metrics;
 mod player;
 pub mod presentation;

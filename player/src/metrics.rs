@@ -1,8 +1,9 @@
-//! Session metrics and the session report every driver writes (DESIGN.md §3).
+//! Session metrics and the session report every driver writes (see
+//! [`crate::manual::_05_session_report`]).
 //!
 //! QoE_lin follows the MPC/Pensieve definition per chunk n:
 //! `R_n − μ·T_n − |R_n − R_{n−1}|`, with R in Mbit/s (the rung's nominal rate), T_n the seconds
-//! of rebuffering while chunk n was being fetched (start-up excluded) and μ = 4.3.
+//! of stall between the arrivals of video chunks n − 1 and n (start-up excluded) and μ = 4.3.
 
 use crate::error::PlayerError;
 use crate::io::FetchError;
@@ -71,7 +72,7 @@ pub struct SegmentRecord {
     pub end_ms: f64,
     /// How it ended.
     pub outcome: Outcome,
-    /// Rebuffering (seconds) while this segment was being fetched; filled for completed video.
+    /// Stall time (seconds) since the previous video segment arrived; filled for completed video.
     pub rebuffer_s: f64,
     /// Segment duration in seconds.
     pub duration_s: f64,

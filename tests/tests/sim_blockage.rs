@@ -1,7 +1,7 @@
 //! Short blockages on a fast link (mmWave-like): 300 Mbit/s with a 3 s drop to 0.2 Mbit/s every
-//! 20 s, Big Buck Bunny 4K (1-35 Mbit/s, 3 s segments), Flick's model. With its buffer deep,
-//! Flick's algorithm must ride the blockages out at the top rung instead of abandoning (it used to
-//! abandon and switch down and up again at nearly every blockage).
+//! 20 s, Big Buck Bunny 4K (1-35 Mbit/s, 3 s segments), the `cdn` model. With its buffer deep,
+//! `hedge` (Flick's own algorithm) must ride the blockages out at the top rung instead of
+//! abandoning (it used to abandon and switch down and up again at nearly every blockage).
 
 use flick_platform::sim::{Ladder, Model, Trace, TracePeriod};
 use flick_player::SessionReport;

@@ -1,18 +1,23 @@
 //! CDN failover: where each request goes, how long it may take, when a location is left and when
 //! the session gives up. Every policy of it lives here; the player asks.
 //!
-//! - **Candidates** ([`Failover::candidates`]): a representation's base URLs, one per location,
-//!   in the order the content steering server gives, else the DVB `@weight` choice first, else
-//!   the MPD's order ([`location::weighted_choice`], [`steering`]).
+//! - **Candidates** (`Failover::candidates`): a representation's base URLs, one per location,
+//!   in the order the content steering server gives (`steering.rs`), else with the location DVB
+//!   `@weight` made this session favour first ([`location::weighted_choice`]), else in the MPD's
+//!   order (DVB `@priority`, then document order).
 //! - **Health** ([`location::LocationSet`]): a location that fails is excluded for a backoff that
-//!   doubles (1 s up to 30 s) and is probed again only with buffer to spare.
+//!   doubles (1 s up to 30 s) and is probed again only with buffer to spare
+//!   ([`crate::PlayerConfig::probe_buffer`]).
 //! - **Timeouts** ([`RequestTimeouts`]): media and init requests are buffer-aware: with little
 //!   buffer a silent or stalled location is left within a fraction of it; never less than three
 //!   measured round trips.
-//! - **Give-up** ([`Failover::gives_up`]): a request failing on every location for longer than
-//!   [`crate::PlayerConfig::give_up_after`] ends the session with a typed error, never a hang.
-//! - **Resume** ([`resume`]): a media request that failed part-way is asked again elsewhere for the
-//!   rest only, with a byte range.
+//! - **Give-up** (`Failover::gives_up`): a request failing on every location for longer than
+//!   [`crate::PlayerConfig::give_up_after`] ends the session with a typed error
+//!   ([`crate::PlayerError::AllLocationsFailed`]), never a hang.
+//! - **Resume** (`resume.rs`): a media request that failed part-way is asked again elsewhere for
+//!   the rest only, with a byte range.
+//!
+//! [`crate::manual::_03_failover`] tells the whole story from a driver's point of view.
 
 pub mod location;
 pub(crate) mod resume;

@@ -1,7 +1,7 @@
 //! The player's views in plain egui: the video surface, the control bar, the statistics panel
-//! and the keyboard shortcuts. They read a [`Snapshot`] (plain data, filled by whichever driver
-//! plays: the native one here, a browser build later) and answer with [`Action`]s; nothing here
-//! knows about GStreamer, tokio or wgpu.
+//! and the keyboard shortcuts. They read a [`Snapshot`] (plain data, filled from the native
+//! driver's status; the browser build has its own page, `wasm/www/`) and answer with
+//! [`Action`]s; nothing here knows about GStreamer, tokio or wgpu.
 
 pub mod controls;
 pub mod keys;

@@ -1,7 +1,9 @@
-//! Flick's own network model of a multi-location CDN (`cdn`, the default): every request pays a round trip of latency, then
-//! concurrent bodies share the link fairly; progress is reported every 100 ms so the player sees
-//! downloads in flight; each location can have its own bandwidth share and outages (a location in
-//! an outage answers nothing, and a body in flight stops arriving).
+//! Flick's own network model of a multi-location CDN (`cdn`, the default; formerly `flick`): every
+//! request pays a round trip of latency, then concurrent bodies share the link fairly; progress is
+//! reported every 100 ms so the player sees downloads in flight; each location can have its own
+//! bandwidth share and outages (a location in an outage answers nothing, and a body in flight
+//! stops arriving), and a fault script ([`crate::faults`]) can make locations fail in the ways
+//! `flick serve` does.
 
 use super::cursor::TraceClock;
 use super::{NetworkModel, from_ms, to_ms};

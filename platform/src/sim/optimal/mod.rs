@@ -41,7 +41,7 @@
 //! - Pensieve's model sleeps in 500 ms steps while the buffer is over 60 s; the program lets the
 //!   request go the instant the buffer is down to 60 s (up to 500 ms earlier): a relaxation, so
 //!   the result can only be higher.
-//! - Flick's model: request `n` gets the `n`-th latency draw of the session's seed, as it does for
+//! - The `cdn` model: request `n` gets the `n`-th latency draw of the session's seed, as it does for
 //!   an algorithm that never abandons a download nor times out; one that does shifts its later
 //!   draws (±`latency_jitter` of the 80 ms round trip per request). The body runs at the best
 //!   location's bandwidth share; outages are not modelled (again only raising the result).
