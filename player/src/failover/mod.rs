@@ -35,7 +35,8 @@ use std::borrow::Cow;
 use steering::Steering;
 
 /// A body is measured over windows this long: one that brings less than its floor in a whole
-/// window is a failing location, like a silent one ([`Failover::min_rate`]).
+/// window is a failing location, like a silent one (a tenth of its rung for media, 8 kbit/s
+/// otherwise).
 pub const PROGRESS_WINDOW: Duration = Duration::from_secs(2);
 
 /// The floor of a body that is not media: a manifest, an index, an init segment, a steering

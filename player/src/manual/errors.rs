@@ -32,7 +32,7 @@
 //! path, the attribute, the value). For the wrapped errors, [`std::error::Error::source`] returns
 //! the typed cause. [`crate::FetchError`] is the driver's word on one request (an HTTP status, a
 //! timeout, a reset, a stalled or truncated body, another transport failure); one failed request
-//! ends the session only when it is for a segment index; otherwise it feeds failover.
+//! never ends the session by itself: it feeds failover.
 //!
 //! ## Short codes
 //!

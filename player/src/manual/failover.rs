@@ -70,9 +70,15 @@
 //! measured latency, so a distant server is not taken for a dead one. Manifest, segment index and
 //! steering requests use the configured limits as they are.
 //!
+//! A location can also fail by saying almost nothing: a body that keeps bringing a byte now and
+//! then resets any pause limit. So every body, of every kind of request, must keep up a floor
+//! over each [`crate::failover::PROGRESS_WINDOW`] (2 s): a tenth of its rung's bit rate for media
+//! (never less than 8 kbit/s), 8 kbit/s for the rest. A body below it is a failing location, like
+//! a silent one.
+//!
 //! When a limit passes, the core emits [`crate::Output::Cancel`] and treats the request as failed,
 //! with [`crate::FetchError::Timeout`] if no answer came or [`crate::FetchError::Stalled`] if the
-//! body stopped. With `request_timeouts: None` (the `pensieve` and `sabre` simulator models, to
+//! body stopped or trickled. With `request_timeouts: None` (the `pensieve` and `sabre` simulator models, to
 //! match their references) a request waits however long it takes.
 //!
 //! ## Giving up
@@ -82,8 +88,9 @@
 //! the session with [`crate::PlayerError::AllLocationsFailed`] (kind `all_locations_failed`),
 //! which names what was being fetched and keeps the last [`crate::FetchError`]. The clock starts
 //! at the segment's first failure and stops when a segment of the track arrives (or on a seek).
-//! The manifest, which has one URL, is asked for again every second until the same limit. A
-//! segment index request that fails ends the session at once, with the same error.
+//! The manifest, which has one URL, is asked for again every second until the same limit. Segment
+//! indexes (the `sidx` of a SegmentBase stream, fetched before playback, four at a time) fail over
+//! across locations like segments and are given up after the same limit.
 //!
 //! ## Resuming a segment elsewhere
 //!
