@@ -48,6 +48,6 @@ pub use io::{
     Append, AppendKind, Chunk, FetchError, FetchRequest, Input, Output, PlayerEvent, RequestId, RequestKind,
 };
 pub use metrics::{QoeConfig, SessionReport};
-pub use player::Player;
+pub use player::{MAX_LOG_ENTRIES, Player};
 pub use state::PlayerState;
 pub use status::{PlayerStatus, RungInfo};

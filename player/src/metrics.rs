@@ -151,8 +151,66 @@ pub struct SessionReport {
     pub dropped_frames: Option<u64>,
     /// Why the session failed, if it did.
     pub error: Option<ReportError>,
-    /// Every media request.
+    /// The media requests, in order: every one, or in a very long session the last
+    /// [`MAX_SEGMENT_RECORDS`].
     pub segments: Vec<SegmentRecord>,
+    /// Media requests left out of `segments` (the earliest ones of a very long session); the
+    /// QoE figures count them all the same.
+    #[serde(default)]
+    pub segments_left_out: usize,
+    /// Stalls left out of `stalls` (the earliest of a session with more than
+    /// [`MAX_STALL_RECORDS`]); `rebuffer_s` counts them.
+    #[serde(default)]
+    pub stalls_left_out: usize,
+}
+
+/// Most media request records a session keeps (older ones are folded into the totals): a
+/// 24-hour session weighs what a 6-hour one does.
+pub const MAX_SEGMENT_RECORDS: usize = 10_000;
+
+/// Most stalls a session lists (older ones count in `rebuffer_s`).
+pub const MAX_STALL_RECORDS: usize = 1_000;
+
+/// Chunks whose QoE terms are kept apart, so the score can leave out the first ones
+/// ([`QoeConfig::first_scored_chunk`] is capped at this).
+const SCORED_FROM: usize = 16;
+
+/// Running QoE sums over the video chunks, one per possible first scored chunk, each added in
+/// chunk order (so the figures are those of a sum over a list of every chunk, to the last bit).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct VideoScores {
+    chunks: usize,
+    bitrate_kbps_sum: f64,
+    switches: usize,
+    previous_kbps: Option<u64>,
+    lin_from: [f64; SCORED_FROM + 1],
+    log_from: [f64; SCORED_FROM + 1],
+    rebuffer_from: [f64; SCORED_FROM + 1],
+}
+
+impl VideoScores {
+    /// Chunk `n` (the next one) arrived at `kbps` after `rebuffer_s` of stall; `lowest_kbps` is
+    /// the reference of QoE_log.
+    fn push(&mut self, kbps: u64, rebuffer_s: f64, lowest_kbps: f64, penalty: f64) {
+        let n = self.chunks;
+        let log_rate = |kbps: u64| (kbps.max(1) as f64 / lowest_kbps).ln();
+        let r = kbps as f64 / 1000.0;
+        let change = self.previous_kbps.map_or(0.0, |p| (r - p as f64 / 1000.0).abs());
+        if self.previous_kbps.is_some_and(|p| p != kbps) {
+            self.switches += 1;
+        }
+        let lin = r - penalty * rebuffer_s - change;
+        let log_change = self.previous_kbps.map_or(0.0, |p| (log_rate(kbps) - log_rate(p)).abs());
+        let log = log_rate(kbps) - 2.66 * rebuffer_s - log_change;
+        for first in 0..=SCORED_FROM.min(n) {
+            self.lin_from[first] += lin;
+            self.log_from[first] += log;
+            self.rebuffer_from[first] += rebuffer_s;
+        }
+        self.bitrate_kbps_sum += kbps as f64;
+        self.previous_kbps = Some(kbps);
+        self.chunks += 1;
+    }
 }
 
 /// What the player records as it goes.
@@ -160,8 +218,15 @@ pub struct SessionReport {
 pub struct Metrics {
     pub(crate) load_at: Option<Duration>,
     pub(crate) started_at: Option<Duration>,
-    pub(crate) stalls: Vec<(Duration, Option<Duration>)>,
-    pub(crate) segments: Vec<SegmentRecord>,
+    stalls: std::collections::VecDeque<(Duration, Option<Duration>)>,
+    /// Stall time of the stalls no longer listed.
+    stalled_before: Duration,
+    stalls_left_out: usize,
+    segments: std::collections::VecDeque<SegmentRecord>,
+    segments_left_out: usize,
+    /// QoE sums by rebuffer penalty (the penalty is known only when the report is asked for;
+    /// every model so far uses 4.3).
+    video: VideoScores,
     pub(crate) last_media_location: Option<String>,
     pub(crate) cdn_switches: usize,
     pub(crate) stall_total_at_last_video: Duration,
@@ -175,7 +240,54 @@ pub struct Metrics {
 impl Metrics {
     /// Total stall time up to `now` (a stall in progress counts up to `now`).
     pub fn stall_time(&self, now: Duration) -> Duration {
-        self.stalls.iter().map(|&(start, end)| end.unwrap_or(now.max(start)).saturating_sub(start)).sum()
+        self.stalled_before
+            + self
+                .stalls
+                .iter()
+                .map(|&(start, end)| end.unwrap_or(now.max(start)).saturating_sub(start))
+                .sum()
+    }
+
+    /// Playback stalled at `at`.
+    pub(crate) fn stall_started(&mut self, at: Duration) {
+        if self.stalls.len() == MAX_STALL_RECORDS
+            && let Some((start, end)) = self.stalls.pop_front()
+        {
+            self.stalled_before += end.unwrap_or(start).saturating_sub(start);
+            self.stalls_left_out += 1;
+        }
+        self.stalls.push_back((at, None));
+    }
+
+    /// The stall in progress, if any, ended at `at`; its start.
+    pub(crate) fn stall_ended(&mut self, at: Duration) -> Option<Duration> {
+        match self.stalls.back_mut() {
+            Some((start, end @ None)) => {
+                *end = Some(at);
+                Some(*start)
+            }
+            _ => None,
+        }
+    }
+
+    /// A media request ended as `record` says.
+    pub(crate) fn record(&mut self, record: SegmentRecord) {
+        if self.segments.len() == MAX_SEGMENT_RECORDS {
+            self.segments.pop_front();
+            self.segments_left_out += 1;
+        }
+        self.segments.push_back(record);
+    }
+
+    /// The record of the media request that ended last.
+    pub(crate) fn last_record(&mut self) -> Option<&mut SegmentRecord> {
+        self.segments.back_mut()
+    }
+
+    /// A video chunk arrived at `kbps` after `rebuffer_s` of stall since the one before.
+    pub(crate) fn video_chunk(&mut self, kbps: u64, rebuffer_s: f64) {
+        let lowest = self.lowest_video_kbps.unwrap_or(1).max(1) as f64;
+        self.video.push(kbps, rebuffer_s, lowest, QoeConfig::default().rebuffer_penalty);
     }
 
     /// Build the report as of `now`.
@@ -189,37 +301,15 @@ impl Metrics {
         qoe: QoeConfig,
     ) -> SessionReport {
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-        let video: Vec<&SegmentRecord> = self
-            .segments
-            .iter()
-            .filter(|s| s.track == TrackKind::Video && s.outcome == Outcome::Ok)
-            .collect();
-        let lowest = self.lowest_video_kbps.unwrap_or(1).max(1) as f64;
-        let log_rate = |kbps: u64| (kbps.max(1) as f64 / lowest).ln();
-        let mut qoe_log_sum = 0.0;
-        let mut qoe_sum = 0.0;
-        let mut scored = 0;
-        let mut switches = 0;
-        let mut previous: Option<u64> = None;
-        for (n, s) in video.iter().enumerate() {
-            let r = s.bitrate_kbps as f64 / 1000.0;
-            let change = previous.map_or(0.0, |p| (r - p as f64 / 1000.0).abs());
-            if previous.is_some_and(|p| p != s.bitrate_kbps) {
-                switches += 1;
-            }
-            if n >= qoe.first_scored_chunk {
-                qoe_sum += r - qoe.rebuffer_penalty * s.rebuffer_s - change;
-                let log_change = previous.map_or(0.0, |p| (log_rate(s.bitrate_kbps) - log_rate(p)).abs());
-                qoe_log_sum += log_rate(s.bitrate_kbps) - 2.66 * s.rebuffer_s - log_change;
-                scored += 1;
-            }
-            previous = Some(s.bitrate_kbps);
-        }
-        let mean_bitrate = if video.is_empty() {
-            0.0
-        } else {
-            video.iter().map(|s| s.bitrate_kbps as f64).sum::<f64>() / video.len() as f64
-        };
+        let video = &self.video;
+        let first = qoe.first_scored_chunk.min(SCORED_FROM);
+        let scored = video.chunks.saturating_sub(first);
+        // The sums are kept with the default penalty; another one shifts them by its difference.
+        let extra_penalty = qoe.rebuffer_penalty - QoeConfig::default().rebuffer_penalty;
+        let qoe_sum = video.lin_from[first] - extra_penalty * video.rebuffer_from[first];
+        let qoe_log_sum = video.log_from[first];
+        let switches = video.switches;
+        let mean_bitrate = if video.chunks == 0 { 0.0 } else { video.bitrate_kbps_sum / video.chunks as f64 };
         SessionReport {
             driver: driver.to_string(),
             abr: abr.to_string(),
@@ -251,7 +341,9 @@ impl Metrics {
                 .error
                 .as_ref()
                 .map(|e| ReportError { kind: e.kind().to_string(), message: e.to_string() }),
-            segments: self.segments.clone(),
+            segments: self.segments.iter().cloned().collect(),
+            segments_left_out: self.segments_left_out,
+            stalls_left_out: self.stalls_left_out,
         }
     }
 }

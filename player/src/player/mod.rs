@@ -32,6 +32,9 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use track::TrackState;
 
+/// Most event log entries kept ([`PlayerConfig::record_log`]); older ones are dropped.
+pub const MAX_LOG_ENTRIES: usize = 100_000;
+
 /// A request in flight.
 #[derive(Clone, Debug)]
 struct InFlight {
@@ -118,7 +121,9 @@ pub struct Player {
     pinned_rung: Option<usize>,
     last_seek_segment: usize,
     now: Duration,
-    log: Vec<LogEntry>,
+    log: VecDeque<LogEntry>,
+    /// Log entries dropped to keep the log within [`MAX_LOG_ENTRIES`].
+    log_dropped: u64,
     /// Whether the buffer ran dry since the last media request (CMCD `bs`).
     starved_since_request: bool,
     /// Index of the period being played.
@@ -160,7 +165,8 @@ impl Player {
             pinned_rung: None,
             last_seek_segment: 0,
             now: Duration::ZERO,
-            log: Vec::new(),
+            log: VecDeque::new(),
+            log_dropped: 0,
             starved_since_request: false,
             period: 0,
             decoder_report_due: None,
@@ -179,8 +185,7 @@ impl Player {
     pub fn handle_input(&mut self, now: Duration, input: Input) {
         self.advance(now);
         if self.config.record_log {
-            self.log
-                .push(LogEntry { at_ms: self.now.as_secs_f64() * 1000.0, record: LogRecord::from(&input) });
+            self.log_entry(LogRecord::from(&input));
         }
         match input {
             Input::Load { url } => self.load(url),
@@ -214,15 +219,28 @@ impl Player {
     pub fn poll_output(&mut self) -> Option<Output> {
         let output = self.outputs.pop_front()?;
         if self.config.record_log {
-            self.log
-                .push(LogEntry { at_ms: self.now.as_secs_f64() * 1000.0, record: LogRecord::from(&output) });
+            self.log_entry(LogRecord::from(&output));
         }
         Some(output)
     }
 
-    /// The event log (empty unless [`PlayerConfig::record_log`] is set).
-    pub fn event_log(&self) -> &[LogEntry] {
-        &self.log
+    /// The event log (empty unless [`PlayerConfig::record_log`] is set): every input and output,
+    /// or in a very long session the last [`MAX_LOG_ENTRIES`].
+    pub fn event_log(&self) -> Vec<&LogEntry> {
+        self.log.iter().collect()
+    }
+
+    /// How many of the earliest log entries were dropped to keep the log bounded.
+    pub fn event_log_dropped(&self) -> u64 {
+        self.log_dropped
+    }
+
+    fn log_entry(&mut self, record: LogRecord) {
+        if self.log.len() == MAX_LOG_ENTRIES {
+            self.log.pop_front();
+            self.log_dropped += 1;
+        }
+        self.log.push_back(LogEntry { at_ms: self.now.as_secs_f64() * 1000.0, record });
     }
 
     /// When the core next needs [`Player::handle_timeout`], if ever.
@@ -349,9 +367,7 @@ impl Player {
         }
         self.manifest_retry_at = None;
         self.metrics.error = Some(error.clone());
-        if let Some((_, end @ None)) = self.metrics.stalls.last_mut() {
-            *end = Some(self.now);
-        }
+        self.metrics.stall_ended(self.now);
         self.emit(PlayerEvent::Error { error });
         self.set_state(PlayerState::Failed);
     }

@@ -87,7 +87,7 @@ impl Player {
                 if ended {
                     self.set_state(PlayerState::Ended);
                 } else {
-                    self.metrics.stalls.push((hit, None));
+                    self.metrics.stall_started(hit);
                     self.starved_since_request = true;
                     self.emit(PlayerEvent::StallStarted { position: end });
                     self.set_state(PlayerState::Buffering);
@@ -117,9 +117,8 @@ impl Player {
         if level.is_zero() || (level < threshold && !all) {
             return;
         }
-        if let Some((start, end @ None)) = self.metrics.stalls.last_mut() {
-            *end = Some(self.now);
-            let duration = self.now.saturating_sub(*start);
+        if let Some(start) = self.metrics.stall_ended(self.now) {
+            let duration = self.now.saturating_sub(start);
             self.emit(PlayerEvent::StallEnded { duration });
         }
         if self.want_play {
@@ -178,9 +177,7 @@ impl Player {
                 self.record_request(&r, Outcome::Cancelled);
             }
         }
-        if let Some((_, end @ None)) = self.metrics.stalls.last_mut() {
-            *end = Some(self.now);
-        }
+        self.metrics.stall_ended(self.now);
         self.clock.stop(self.now);
         self.clock.reanchor(position, self.now);
         let mut video_segment = 0;

@@ -14,8 +14,17 @@ use flick_abr::units::Bytes;
 use flick_abr::{DownloadReport, DownloadSample, ProgressContext};
 use std::sync::Arc;
 
-/// Largest response body the core accepts (a hostile server cannot make it buffer more).
-const MAX_BODY: u64 = 256 * 1024 * 1024;
+/// Largest response body the core accepts for a request of `kind` (a hostile server cannot make
+/// it buffer more): a manifest or an index 16 MiB, an init segment 1 MiB, a steering answer
+/// 1 MiB, a media segment 256 MiB.
+pub(crate) fn max_body(kind: RequestKind) -> u64 {
+    const MIB: u64 = 1024 * 1024;
+    match kind {
+        RequestKind::Manifest | RequestKind::Index => 16 * MIB,
+        RequestKind::Init | RequestKind::Steering => MIB,
+        RequestKind::Media => 256 * MIB,
+    }
+}
 /// Wait between manifest retries.
 const MANIFEST_RETRY: Duration = Duration::from_secs(1);
 
@@ -136,6 +145,14 @@ impl Player {
             r.first_byte_at.get_or_insert(now);
             r.last_progress_at = now;
             r.expected = content_length;
+            let cap = max_body(r.kind);
+            if content_length.is_some_and(|length| length > cap) {
+                self.outputs.push_back(Output::Cancel(id));
+                self.on_failed(
+                    id,
+                    FetchError::Transport(format!("a body of {content_length:?} bytes, more than {cap}")),
+                );
+            }
         }
     }
 
@@ -153,9 +170,10 @@ impl Player {
         {
             r.data.push(bytes);
         }
-        if r.received > MAX_BODY {
+        let cap = max_body(r.kind);
+        if r.received > cap {
             self.outputs.push_back(Output::Cancel(id));
-            self.on_failed(id, FetchError::Transport(format!("body larger than {MAX_BODY} bytes")));
+            self.on_failed(id, FetchError::Transport(format!("body larger than {cap} bytes")));
             return;
         }
         let r = r.clone_meta();
@@ -358,10 +376,12 @@ impl Player {
         let stalled = self.metrics.stall_time(self.now);
         let rebuffer = stalled.saturating_sub(self.metrics.stall_total_at_last_video);
         self.metrics.stall_total_at_last_video = stalled;
-        if let Some(rec) = self.metrics.segments.last_mut() {
+        if let Some(rec) = self.metrics.last_record() {
             rec.rebuffer_s = rebuffer.as_secs_f64();
             rec.duration_s = duration.as_secs_f64();
         }
+        let kbps = self.tracks[ti].rungs[r.rep].bps() / 1000;
+        self.metrics.video_chunk(kbps, rebuffer.as_secs_f64());
         let ttfb = r.first_byte_at.unwrap_or(self.now).saturating_sub(r.sent_at);
         let elapsed = self.now.saturating_sub(r.sent_at);
         self.estimator.push(DownloadSample {

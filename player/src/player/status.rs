@@ -64,7 +64,7 @@ impl Player {
         let t = &self.tracks[ti];
         let location = self.location_id(r.location);
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-        self.metrics.segments.push(SegmentRecord {
+        self.metrics.record(SegmentRecord {
             track: t.kind,
             index: segment,
             rung: r.rep,

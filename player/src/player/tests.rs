@@ -319,7 +319,7 @@ fn the_event_log_records_inputs_and_outputs_in_order() {
     let completes = log.iter().filter(|e| matches!(e.record, crate::log::LogRecord::Complete { .. })).count();
     assert_eq!(fetches, completes);
     assert_eq!(fetches, d.fetched.len());
-    let json = serde_json::to_string(log).unwrap();
+    let json = serde_json::to_string(&log).unwrap();
     assert!(json.contains("\"type\":\"fetch\""), "{json}");
 }
 

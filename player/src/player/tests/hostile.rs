@@ -152,3 +152,31 @@ fn a_seek_does_not_silence_the_steering_client() {
     let next = next_steering_poll(&mut player, t);
     assert!(next <= t + Duration::from_secs(21), "asked again after its TTL, at {next:?}");
 }
+
+#[test]
+fn a_body_past_its_kind_cap_is_refused_as_soon_as_its_length_is_announced() {
+    let mut d = Driver::new(PlayerConfig::default(), "bola");
+    d.input(Input::LoadPresentation { presentation: presentation(3, &["a", "b"]) });
+    let init = d.fetched.iter().find(|r| r.kind == RequestKind::Init).unwrap().clone();
+    d.net.pending.retain(|(_, r, _)| r.id != init.id);
+    d.input(Input::ResponseStarted { id: init.id, content_length: Some(1 << 30) });
+    assert!(d.cancelled.contains(&init.id), "a 1 GiB init segment is not waited for");
+    assert!(d.events.iter().any(|(_, e)| matches!(
+        e,
+        PlayerEvent::RequestFailed { kind: RequestKind::Init, error: FetchError::Transport(_), .. }
+    )));
+    d.run_until(Duration::from_secs(60));
+    assert_eq!(d.player.state(), PlayerState::Ended, "fetched elsewhere: {:?}", d.player.error());
+}
+
+#[test]
+fn the_event_log_is_bounded() {
+    let config = PlayerConfig { record_log: true, ..PlayerConfig::default() };
+    let mut d = Driver::new(config, "bola");
+    d.input(Input::LoadPresentation { presentation: presentation(3, &["a"]) });
+    for i in 0..(crate::MAX_LOG_ENTRIES as u64 + 10) {
+        d.player.handle_input(d.now, Input::DecoderFrames { decoded: i, dropped: 0 });
+    }
+    assert_eq!(d.player.event_log().len(), crate::MAX_LOG_ENTRIES);
+    assert!(d.player.event_log_dropped() >= 10);
+}
