@@ -51,6 +51,9 @@ pub enum FaultKind {
     Truncate,
     /// Wait this many milliseconds before the first byte.
     SlowFirstByte(u64),
+    /// Answer at once, then send the body at this many bytes per second (a server that
+    /// trickles: it never goes silent long enough to look dead).
+    Trickle(u64),
 }
 
 /// One fault.

@@ -86,6 +86,7 @@ fn a_dying_location_costs_no_stall_in_reality_or_in_simulation() {
         Some(FaultKind::Reset),
         Some(FaultKind::StallMidBody),
         Some(FaultKind::Truncate),
+        Some(FaultKind::Trickle(1)),
     ];
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     // The sessions run at the same time on separate CDNs: they take 40 s of real time together.

@@ -10,7 +10,7 @@ use flick_tests::fixtures::{TempDir, encode_clip, ffmpeg_ready};
 use std::path::PathBuf;
 use std::time::Duration;
 
-const KINDS: [FaultKind; 7] = [
+const KINDS: [FaultKind; 8] = [
     FaultKind::Http(503),
     FaultKind::Http(404),
     FaultKind::Reset,
@@ -18,6 +18,7 @@ const KINDS: [FaultKind; 7] = [
     FaultKind::StallMidBody,
     FaultKind::Truncate,
     FaultKind::SlowFirstByte(2500),
+    FaultKind::Trickle(1),
 ];
 
 async fn session(dir: PathBuf, faults: Vec<Fault>, play: Duration) -> SessionReport {

@@ -43,7 +43,7 @@ fn scenario(kind: Option<FaultKind>, locations: &[&str], abr: &str) -> SessionRe
     run_session(&spec, flick_abr::by_name(abr).unwrap()).0
 }
 
-const KINDS: [FaultKind; 7] = [
+const KINDS: [FaultKind; 8] = [
     FaultKind::Http(503),
     FaultKind::Http(404),
     FaultKind::Reset,
@@ -51,6 +51,7 @@ const KINDS: [FaultKind; 7] = [
     FaultKind::StallMidBody,
     FaultKind::Truncate,
     FaultKind::SlowFirstByte(3000),
+    FaultKind::Trickle(1),
 ];
 
 #[test]

@@ -76,6 +76,10 @@ pub(crate) struct Plan {
     pub(crate) link: Option<Arc<Link>>,
     /// The request's log entry, kept until the body ends.
     pub(crate) entry: LogEntry,
+    /// Send this many bytes a second, and no faster (a trickling fault).
+    pub(crate) trickle: Option<u64>,
+    /// Some of the body went already (a trickle waits a second before each later piece).
+    pub(crate) started: bool,
 }
 
 /// How long a truncated body waits after its last bytes before the connection goes, so those
@@ -102,9 +106,15 @@ pub(crate) fn streamed(plan: Plan) -> Body {
                 }
             };
         }
-        let n = match &plan.link {
-            Some(link) => link.chunk_size(),
-            None => 64 * 1024,
+        let n = match (&plan.link, plan.trickle) {
+            (_, Some(rate)) => {
+                if plan.started {
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+                usize::try_from(rate).unwrap_or(usize::MAX)
+            }
+            (Some(link), None) => link.chunk_size(),
+            (None, None) => 64 * 1024,
         };
         let n = (n as u64).min(plan.send) as usize;
         let bytes = match plan.source.read(n).await {
@@ -116,6 +126,7 @@ pub(crate) fn streamed(plan: Plan) -> Body {
         }
         plan.entry.add_bytes(n as u64);
         plan.send -= n as u64;
+        plan.started = true;
         Some((Ok(Frame::data(bytes)), (plan, positioned)))
     });
     StreamBody::new(stream).boxed()

@@ -61,6 +61,14 @@ pub(crate) fn body_plan(fault: Option<FaultKind>, len: u64) -> (u64, BodyEnd) {
     }
 }
 
+/// The rate a trickling body is sent at, in bytes per second.
+pub(crate) fn trickle_rate(fault: Option<FaultKind>) -> Option<u64> {
+    match fault {
+        Some(FaultKind::Trickle(rate)) => Some(rate.max(1)),
+        _ => None,
+    }
+}
+
 /// The fault's name as the fault script spells it, for logs.
 pub(crate) fn fault_name(fault: FaultKind) -> String {
     match fault {
@@ -70,6 +78,7 @@ pub(crate) fn fault_name(fault: FaultKind) -> String {
         FaultKind::StallMidBody => "stall_mid_body".into(),
         FaultKind::Truncate => "truncate".into(),
         FaultKind::SlowFirstByte(ms) => format!("slow_first_byte {ms} ms"),
+        FaultKind::Trickle(rate) => format!("trickle {rate} B/s"),
     }
 }
 

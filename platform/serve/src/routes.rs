@@ -232,7 +232,8 @@ fn ranged(
         body::empty()
     } else {
         let (send, end) = faults::body_plan(fault, count);
-        body::streamed(Plan { source, offset, send, end, link, entry })
+        let trickle = faults::trickle_rate(fault);
+        body::streamed(Plan { source, offset, send, end, link, entry, trickle, started: false })
     };
     finish(status, content_type, offset, count, len, body)
 }

@@ -75,6 +75,8 @@ struct Flow {
     cut_error: Option<FetchError>,
     /// The body stopped at `cut_bits` and will never go on.
     stuck: bool,
+    /// A scripted fault: the body never comes faster than this (kbit/s).
+    max_kbps: Option<f64>,
 }
 
 impl Flow {
@@ -242,7 +244,7 @@ impl Link {
                         .filter(|g| g.location == f.location && !g.dead() && self.clock_ms >= g.body_from_ms)
                         .count()
                         .max(1) as f64;
-                    kbps * factor / sharing
+                    (kbps * factor / sharing).min(f.max_kbps.unwrap_or(f64::INFINITY))
                 })
                 .collect();
             let frozen = self.flows.iter().all(|f| f.dead() || self.profile(config, f.location).1);
@@ -387,6 +389,7 @@ impl NetworkModel for CdnNetwork {
         let fault = self.config.faults.active(&name, resource, now_ms / 1000.0, before);
         let bits = size as f64 * 8.0;
         let (mut fail_on_answer, mut silent, mut cut_bits, mut cut_error) = (None, false, None, None);
+        let mut max_kbps = None;
         match fault {
             None => {}
             Some(FaultKind::Http(code)) => fail_on_answer = Some(FetchError::Http(code)),
@@ -398,6 +401,7 @@ impl NetworkModel for CdnNetwork {
                 cut_error = Some(FetchError::Truncated);
             }
             Some(FaultKind::SlowFirstByte(ms)) => latency += ms as f64,
+            Some(FaultKind::Trickle(bytes_per_s)) => max_kbps = Some(bytes_per_s as f64 * 8.0 / 1000.0),
         }
 
         self.link.flows.push(Flow {
@@ -414,6 +418,7 @@ impl NetworkModel for CdnNetwork {
             cut_bits,
             cut_error,
             stuck: false,
+            max_kbps,
         });
     }
 
