@@ -55,7 +55,8 @@ use url::Url;
 /// Most media segments one representation may list; more is treated as a hostile manifest.
 pub const MAX_SEGMENTS_PER_REPRESENTATION: u64 = 1_000_000;
 
-/// Most media segments a whole presentation may list (all periods and representations).
+/// Most media segments a whole presentation may store one by one (all periods and
+/// representations; a SegmentTemplate's segments are computed when asked and do not count).
 pub const MAX_SEGMENTS: u64 = 5_000_000;
 
 /// Shortest nominal segment: anything shorter is a hostile or broken manifest (a segment that

@@ -105,7 +105,8 @@ fn representation(
         limit: MAX_SEGMENTS_PER_REPRESENTATION,
     };
     let segments = addressing::segment_index(period, set, rep, &ctx)?;
-    let count = segments.segments().map_or(0, |s| s.len() as u64);
+    // Segments computed from a template cost nothing until asked: only stored ones count.
+    let count = segments.segments().filter(|s| !s.is_computed()).map_or(0, |s| s.len() as u64);
     if count > remaining {
         return Err(ManifestError::TooManySegments {
             at: at.into(),

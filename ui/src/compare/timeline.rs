@@ -155,6 +155,8 @@ mod tests {
             dropped_frames: None,
             error: None,
             segments,
+            segments_left_out: 0,
+            stalls_left_out: 0,
         }
     }
 

@@ -72,3 +72,15 @@ fn one_short_segment_at_the_end_of_a_timeline_is_real_content() {
     assert_eq!(segments.len(), 4);
     assert_eq!(segments.timing(3).unwrap().1, Duration::from_nanos(5_333_333));
 }
+
+#[test]
+fn computed_segments_do_not_count_against_the_stored_segment_cap() {
+    let name = "x".repeat(100);
+    let reps: String = (1..=8).map(|i| format!(r#"<Representation id="r{i}" bandwidth="{i}000"/>"#)).collect();
+    let mpd = video_mpd(
+        "PT1000000S",
+        &format!(r#"<SegmentTemplate timescale="1" duration="1" media="{name}$Number$.m4s"/>{reps}"#),
+    );
+    let p = parse_ok(&mpd);
+    assert_eq!(p.periods[0].tracks[0].representations.len(), 8, "8 million computed segments in all");
+}
