@@ -4,7 +4,7 @@
 //!
 //! It stays fast and small on any input: the manifest is read through the native driver's
 //! limits (at most [`BodyLimits::manifest`] bytes, http(s) with at most three redirects and no
-//! downgrade, or a local file read no further than that), and a representation's segments are
+//! downgrade, whole within 30 s; or a local file read no further than that), and a representation's segments are
 //! never listed: its count, addressing and first and last segment are reported, and a
 //! SegmentTemplate's segments stay computed on demand, so a template describing a million
 //! segments costs two look-ups.
@@ -27,6 +27,9 @@ use std::io::{Read, Write};
 use std::path::Path;
 use std::time::{Duration, Instant};
 use url::Url;
+
+/// Longest a manifest may take to arrive whole over HTTP.
+const FETCH_DEADLINE: Duration = Duration::from_secs(30);
 
 /// Arguments of `flick inspect`.
 #[derive(Args, Debug)]
@@ -122,17 +125,24 @@ fn fetch(url: &Url) -> Result<Vec<u8>, Failure> {
         .enable_all()
         .build()
         .map_err(|e| failure("fetch", format!("starting the async runtime: {e}")))?;
-    runtime
-        .block_on(flick_native::fetch_whole(&client, &config, url.as_str(), RequestKind::Manifest))
-        .map_err(|e| {
-            let message = match &e {
-                flick_player::FetchError::Http(status) => format!("{url}: HTTP {status}"),
-                flick_player::FetchError::Transport(cause) => format!("{url}: {cause}"),
-                other => format!("{url}: {other:?}"),
-            };
-            let kind = if message.contains("too large") { "too_large" } else { "fetch" };
-            failure(kind, message)
-        })
+    let fetch = flick_native::fetch_whole(&client, &config, url.as_str(), RequestKind::Manifest);
+    // No core watches this request for stalls: a body trickling in is given up as a whole.
+    let fetched = runtime.block_on(async { tokio::time::timeout(FETCH_DEADLINE, fetch).await });
+    let Ok(fetched) = fetched else {
+        return Err(failure(
+            "fetch",
+            format!("{url}: no whole answer within {} s", FETCH_DEADLINE.as_secs()),
+        ));
+    };
+    fetched.map_err(|e| {
+        let message = match &e {
+            flick_player::FetchError::Http(status) => format!("{url}: HTTP {status}"),
+            flick_player::FetchError::Transport(cause) => format!("{url}: {cause}"),
+            other => format!("{url}: {other:?}"),
+        };
+        let kind = if message.contains("too large") { "too_large" } else { "fetch" };
+        failure(kind, message)
+    })
 }
 
 /// A local file, read no further than `limit` bytes (a larger one fails without being read
