@@ -3,6 +3,7 @@
 mod bench_command;
 mod compare;
 mod demo_command;
+mod inspect_command;
 mod play_command;
 mod progress;
 mod serve_command;
@@ -39,6 +40,9 @@ enum Command {
     /// Flick's test CDN: serve a DASH folder from several local locations with throttling,
     /// latency, scripted faults and content steering.
     Serve(serve_command::ServeArgs),
+    /// Parse a manifest (URL or file) and say what Flick would play and what it would not:
+    /// periods, tracks, rungs, segment addressing, locations, content steering.
+    Inspect(inspect_command::InspectArgs),
 }
 
 fn main() -> ExitCode {
@@ -50,6 +54,7 @@ fn main() -> ExitCode {
         Command::Sim(args) => sim_command::run(args),
         Command::Compare(args) => compare::run(args),
         Command::Serve(args) => serve_command::run(args),
+        Command::Inspect(args) => inspect_command::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

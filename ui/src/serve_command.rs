@@ -6,7 +6,7 @@
 
 use anyhow::Context;
 use clap::Args;
-use flick_serve::{FaultScript, ServeConfig, TestCdn};
+use flick_serve::{Cors, FaultScript, ServeConfig, TestCdn};
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
@@ -22,9 +22,14 @@ pub struct ServeArgs {
     /// Port of location a; the others take the next ports (default: free ports).
     #[arg(long)]
     port: Option<u16>,
-    /// Address to listen on.
+    /// Address to listen on. Any but a loopback address serves the folder to the network, with
+    /// CORS only for loopback pages and the CDN's own (see `--cors-any`).
     #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
     host: IpAddr,
+    /// Let a page from any origin read the answers (`Access-Control-Allow-Origin: *`), also
+    /// when listening on a non-loopback address (on loopback it is always so).
+    #[arg(long)]
+    cors_any: bool,
     /// Bandwidth of each location in kbit/s (default: full speed).
     #[arg(long, value_name = "KBPS", conflicts_with = "trace", value_parser = clap::value_parser!(u64).range(1..))]
     rate: Option<u64>,
@@ -69,7 +74,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         www: args.www,
         steering: args.steering,
         log_requests: !args.quiet,
+        cors: if args.cors_any { Cors::Any } else { Cors::Auto },
     };
+    let note = network_note(args.host, config.cors);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -83,6 +90,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         }
         out.flush()?;
         drop(out);
+        if let Some(note) = note {
+            eprintln!("{note}");
+        }
         eprintln!(
             "flick serve: serving {} from {} locations; Ctrl-C stops",
             args.dir.display(),
@@ -92,6 +102,21 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         cdn.shutdown().await;
         Ok(())
     })
+}
+
+/// The one line saying that a non-loopback `host` serves the folder to the network, and to which
+/// web pages; `None` on loopback.
+fn network_note(host: IpAddr, cors: Cors) -> Option<String> {
+    if host.is_loopback() {
+        return None;
+    }
+    let pages = match cors.resolve(host) {
+        Cors::Any => "pages from any origin may read it (--cors-any)",
+        _ => "only loopback pages and its own may read it (CORS; --cors-any opens it to any origin)",
+    };
+    Some(format!(
+        "flick serve: listening on {host}, not loopback: the folder is served to the network, to anyone who can reach this machine; {pages}"
+    ))
 }
 
 #[cfg(test)]
@@ -114,6 +139,8 @@ mod tests {
         let args = parse(&["dash", "--cdns", "3", "--rate", "800", "--latency", "40", "--steering"]).unwrap();
         assert_eq!((args.cdns, args.rate, args.latency, args.steering), (3, Some(800), 40, true));
         assert_eq!(args.host, IpAddr::V4(Ipv4Addr::LOCALHOST));
+        assert!(!args.cors_any);
+        assert!(parse(&["dash", "--host", "0.0.0.0", "--cors-any"]).unwrap().cors_any);
         let defaults = parse(&["dash"]).unwrap();
         assert_eq!((defaults.cdns, defaults.rate, defaults.quiet), (2, None, false));
         for bad in [
@@ -127,5 +154,19 @@ mod tests {
             let error = parse(bad).err().unwrap_or_else(|| panic!("{bad:?} parsed"));
             assert_eq!(error.exit_code(), 2, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn a_non_loopback_host_is_said_to_serve_the_network() {
+        let localhost = IpAddr::V4(Ipv4Addr::LOCALHOST);
+        assert_eq!(network_note(localhost, Cors::Auto), None);
+        assert_eq!(network_note("::1".parse().unwrap(), Cors::Any), None);
+        let all = IpAddr::V4(Ipv4Addr::UNSPECIFIED);
+        let note = network_note(all, Cors::Auto).expect("a note");
+        assert!(note.contains("0.0.0.0") && note.contains("to the network"), "{note}");
+        assert!(note.contains("only loopback pages"), "{note}");
+        assert!(!note.contains('\n'));
+        let open = network_note(all, Cors::Any).expect("a note");
+        assert!(open.contains("any origin"), "{open}");
     }
 }

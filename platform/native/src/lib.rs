@@ -55,5 +55,7 @@ mod status;
 
 pub use control::{Command, Controller, Rung, SessionStatus, StatusFeed};
 pub use error::NativeError;
-pub use fetch::{FetchConfig, LiveTasks};
+pub use fetch::{
+    BodyLimits, FetchConfig, LiveTasks, MAX_REDIRECTS, RedirectRefusal, fetch_whole, redirect_refusal,
+};
 pub use session::{HeadlessOptions, MEDIA_TICK, NativeSession, StopHandle, play_headless};

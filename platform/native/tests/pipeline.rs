@@ -288,3 +288,70 @@ fn regex_free_replace(text: &str, opening: &str, value: &str) -> String {
     let end = start + text[start..].find('"').expect("its closing quote");
     format!("{}{value}{}", &text[..start], &text[end..])
 }
+
+/// A decoder that takes nothing more (a pipeline paused past its preroll) holds the appends in
+/// its track's queue: once the next would pass the limit it is refused with a typed error, and
+/// the queue never holds more than the limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn appends_past_the_queue_limit_are_refused() {
+    use flick_native::media::{MediaError, MediaPipeline, QueueLimits};
+    use flick_player::{Append, AppendKind};
+    if !ffmpeg_ready() {
+        return;
+    }
+    let dir = TempDir::new("pipeline-queue");
+    let spec = MediaSpec::two_languages(Duration::from_secs(8));
+    let path = dir.0.clone();
+    tokio::task::spawn_blocking(move || encode_media(&path, &spec)).await.expect("encode");
+    let read = |name: &str| flick_player::io::Bytes::from(std::fs::read(dir.0.join(name)).expect(name));
+    let init = read("init-stream0.m4s");
+    let segments: Vec<flick_player::io::Bytes> =
+        (1..=4).map(|n| read(&format!("chunk-stream0-{n:05}.m4s"))).collect();
+    let append = |kind, segment: Option<usize>, data: flick_player::io::Bytes| Append {
+        track: TrackKind::Video,
+        kind,
+        representation: "0".into(),
+        rung: 0,
+        segment,
+        start: Duration::from_secs(2 * segment.unwrap_or(0) as u64),
+        duration: Duration::from_secs(2),
+        data,
+    };
+
+    const LIMIT: u64 = 256 * 1024;
+    let mut pipeline =
+        MediaPipeline::new(MediaConfig { audio: AudioOutput::Null, video: VideoFormat::Native })
+            .expect("GStreamer");
+    pipeline.set_queue_limits(QueueLimits { video: LIMIT, audio: LIMIT });
+    pipeline.append(&append(AppendKind::Init, None, init)).expect("the init segment");
+    let mut appended = 0u64;
+    let mut refused = None;
+    // The same four segments over and over (up to ~15 MB): the paused pipeline stops taking them.
+    for i in 0..400 {
+        let data = segments[i % segments.len()].clone();
+        let len = data.len() as u64;
+        match pipeline.append(&append(AppendKind::Media, Some(i), data)) {
+            Ok(()) => appended += len,
+            Err(e) => {
+                refused = Some(e);
+                break;
+            }
+        }
+        assert!(
+            pipeline.queued(TrackKind::Video) <= LIMIT,
+            "{} bytes queued",
+            pipeline.queued(TrackKind::Video)
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    match refused {
+        Some(MediaError::QueueFull { track, queued, append, limit }) => {
+            assert_eq!((track.as_str(), limit), ("video", LIMIT));
+            assert!(queued + append > LIMIT, "{queued} + {append}");
+            let e = MediaError::QueueFull { track, queued, append, limit };
+            assert_eq!(e.kind(), "decoder_queue_full");
+        }
+        other => panic!("not refused after {appended} bytes: {other:?}"),
+    }
+    assert!(appended > LIMIT, "only {appended} bytes went in before the refusal");
+}

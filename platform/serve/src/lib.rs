@@ -22,7 +22,8 @@
 //! ```
 //!
 //! The servers speak plain HTTP/1.1 with byte ranges, `HEAD`, CORS and `Cache-Control: no-store`
-//! (so a browser's cache never hides the throttling).
+//! (so a browser's cache never hides the throttling). CORS is open to any origin when they listen
+//! on loopback, and only to loopback origins and the CDN's own otherwise (see [`Cors`]).
 
 #![warn(missing_docs)]
 
@@ -75,6 +76,34 @@ pub struct ServeConfig {
     pub steering: bool,
     /// Write one line per request to stderr.
     pub log_requests: bool,
+    /// Which web pages may read the answers (CORS).
+    pub cors: Cors,
+}
+
+/// Which web pages (origins) may read the test CDN's answers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Cors {
+    /// [`Cors::Any`] when the servers listen on a loopback address (only this machine reaches
+    /// them), [`Cors::Local`] otherwise.
+    #[default]
+    Auto,
+    /// Any origin: `Access-Control-Allow-Origin: *`.
+    Any,
+    /// Only pages from a loopback origin (`http://127.0.0.1:8080`, `http://localhost`, `[::1]`)
+    /// or from the test CDN itself (the host the request was sent to, on one of its locations'
+    /// ports): their origin is echoed (with `Vary: Origin`); other origins get no CORS header.
+    Local,
+}
+
+impl Cors {
+    /// The policy in force for servers listening on `host`.
+    pub fn resolve(self, host: IpAddr) -> Cors {
+        match self {
+            Cors::Auto if host.is_loopback() => Cors::Any,
+            Cors::Auto => Cors::Local,
+            policy => policy,
+        }
+    }
 }
 
 impl ServeConfig {
@@ -92,6 +121,7 @@ impl ServeConfig {
             www: None,
             steering: false,
             log_requests: false,
+            cors: Cors::Auto,
         }
     }
 }
@@ -211,6 +241,7 @@ impl TestCdn {
             clock: faults::SessionClock::default(),
             log: log::RequestLog::new(config.log_requests),
             steering: steering::Steering::new(&ids),
+            cors: config.cors.resolve(config.host),
         });
         let servers = listeners
             .into_iter()
@@ -242,6 +273,11 @@ impl TestCdn {
     /// Every request received so far, in arrival order (requests still running included).
     pub fn requests(&self) -> Vec<RequestRecord> {
         self.shared.log.records()
+    }
+
+    /// The CORS policy in force ([`Cors::Any`] or [`Cors::Local`]).
+    pub fn cors(&self) -> Cors {
+        self.shared.cors
     }
 
     /// Change the answer of the steering server (`/steering`) from now on.

@@ -1,6 +1,7 @@
 //! Answering one request: the steering server, the `/www/` pages, and the DASH folder (the MPD
 //! rewritten, segments by byte range), with latency, shaping and faults.
 
+use crate::Cors;
 use crate::body::{self, Body, Plan, Source};
 use crate::connection::ConnControl;
 use crate::faults::{self, SessionClock};
@@ -43,6 +44,8 @@ pub(crate) struct Shared {
     pub(crate) log: RequestLog,
     /// The steering answer.
     pub(crate) steering: Steering,
+    /// The CORS policy ([`Cors::Any`] or [`Cors::Local`]).
+    pub(crate) cors: Cors,
 }
 
 /// One location.
@@ -68,7 +71,78 @@ pub(crate) async fn handle(
     control: Arc<ConnControl>,
     request: Request<Incoming>,
 ) -> Result<Response<Body>, Infallible> {
-    Ok(respond(&server, &control, &request).await)
+    let shared = &server.shared;
+    let get = |name| request.headers().get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    let ports: Vec<u16> = shared.locations.iter().map(|(_, address)| address.port()).collect();
+    let allowed = allowed_origin(shared.cors, get(header::ORIGIN), get(header::HOST), &ports);
+    let mut response = respond(&server, &control, &request).await;
+    cors_headers(&mut response, shared.cors, allowed);
+    Ok(response)
+}
+
+/// The `Access-Control-Allow-Origin` a request gets under `policy`, if any: `*` for any origin,
+/// else its `origin` when that is a loopback origin or the CDN's own (the `host` the request was
+/// sent to, on one of the locations' `ports`).
+pub(crate) fn allowed_origin(
+    policy: Cors,
+    origin: Option<&str>,
+    host: Option<&str>,
+    ports: &[u16],
+) -> Option<String> {
+    if policy != Cors::Local {
+        return Some("*".into());
+    }
+    let origin = origin?;
+    let rest = origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://"))?;
+    let (origin_host, origin_port) = split_host(rest)?;
+    let loopback = origin_host.eq_ignore_ascii_case("localhost")
+        || origin_host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    let own = host.and_then(split_host).is_some_and(|(host, _)| {
+        host.eq_ignore_ascii_case(origin_host) && origin_port.is_some_and(|port| ports.contains(&port))
+    });
+    (loopback || own).then(|| origin.to_string())
+}
+
+/// `host[:port]` (IPv6 hosts in brackets) split, the brackets removed; `None` when malformed.
+fn split_host(text: &str) -> Option<(&str, Option<u16>)> {
+    let (host, port) = match text.strip_prefix('[') {
+        Some(v6) => {
+            let (host, after) = v6.split_once(']')?;
+            (host, after.strip_prefix(':'))
+        }
+        None => match text.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (text, None),
+        },
+    };
+    if host.is_empty() || host.contains(['/', '@', ' ']) {
+        return None;
+    }
+    match port {
+        None => Some((host, None)),
+        Some(port) => Some((host, Some(port.parse().ok()?))),
+    }
+}
+
+/// CORS and resource-timing headers for `allowed` (none when `None`).
+fn cors_headers(response: &mut Response<Body>, policy: Cors, allowed: Option<String>) {
+    let headers = response.headers_mut();
+    if policy == Cors::Local {
+        // The answer depends on the asking page: caches must keep them apart.
+        headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+    }
+    let Some(value) = allowed.and_then(|origin| HeaderValue::from_str(&origin).ok()) else {
+        headers.remove(header::ACCESS_CONTROL_ALLOW_METHODS);
+        headers.remove(header::ACCESS_CONTROL_ALLOW_HEADERS);
+        headers.remove(header::ACCESS_CONTROL_MAX_AGE);
+        return;
+    };
+    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value.clone());
+    headers.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("Content-Length, Content-Range, Accept-Ranges"),
+    );
+    headers.insert("timing-allow-origin", value);
 }
 
 /// What a request looks like to the log and the faults.
@@ -283,21 +357,63 @@ fn preflight(request: &Request<Incoming>) -> Response<Body> {
     response
 }
 
-/// Headers on every response: CORS (any origin, with lengths and ranges readable), resource
-/// timing for any origin, and no caching.
+/// Headers on every response: no caching (CORS is added by [`handle`], as the policy says).
 fn common_headers(response: &mut Response<Body>) {
-    let headers = response.headers_mut();
-    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-    headers.insert(
-        header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static("Content-Length, Content-Range, Accept-Ranges"),
-    );
-    headers.insert("timing-allow-origin", HeaderValue::from_static("*"));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
 }
 
 fn insert(response: &mut Response<Body>, name: header::HeaderName, value: &str) {
     if let Ok(value) = HeaderValue::from_str(value) {
         response.headers_mut().insert(name, value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_cors_allows_loopback_origins_and_the_cdns_own() {
+        let ports = [8080, 8081];
+        let allow = |origin: &str, host: &str| allowed_origin(Cors::Local, Some(origin), Some(host), &ports);
+        for origin in
+            ["http://127.0.0.1:3000", "http://localhost", "https://LOCALHOST:8443", "http://[::1]:9"]
+        {
+            assert_eq!(allow(origin, "192.168.1.5:8080").as_deref(), Some(origin), "{origin}");
+        }
+        // The CDN's own page (location a's /www/) reading from location b.
+        assert_eq!(
+            allow("http://192.168.1.5:8080", "192.168.1.5:8081").as_deref(),
+            Some("http://192.168.1.5:8080")
+        );
+        for (origin, host) in [
+            ("http://evil.example", "192.168.1.5:8080"),
+            ("http://192.168.1.6:8080", "192.168.1.5:8080"),
+            ("http://192.168.1.5:9999", "192.168.1.5:8080"),
+            ("http://192.168.1.5", "192.168.1.5:8080"),
+            ("http://localhost.evil.example", "192.168.1.5:8080"),
+            ("http://127.0.0.1@evil.example", "192.168.1.5:8080"),
+            ("null", "192.168.1.5:8080"),
+            ("file://", "192.168.1.5:8080"),
+        ] {
+            assert_eq!(allow(origin, host), None, "{origin} asking {host}");
+        }
+        assert_eq!(allowed_origin(Cors::Local, None, Some("x:8080"), &ports), None, "no Origin, no header");
+        assert_eq!(
+            allowed_origin(Cors::Any, Some("http://evil.example"), None, &ports).as_deref(),
+            Some("*")
+        );
+    }
+
+    #[test]
+    fn the_policy_follows_the_listening_address() {
+        use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+        assert_eq!(Cors::Auto.resolve(IpAddr::V4(Ipv4Addr::LOCALHOST)), Cors::Any);
+        assert_eq!(Cors::Auto.resolve(IpAddr::V6(Ipv6Addr::LOCALHOST)), Cors::Any);
+        assert_eq!(Cors::Auto.resolve(IpAddr::V4(Ipv4Addr::UNSPECIFIED)), Cors::Local);
+        assert_eq!(Cors::Auto.resolve(IpAddr::V6(Ipv6Addr::UNSPECIFIED)), Cors::Local);
+        assert_eq!(Cors::Auto.resolve("192.168.1.5".parse().unwrap()), Cors::Local);
+        assert_eq!(Cors::Any.resolve(IpAddr::V4(Ipv4Addr::UNSPECIFIED)), Cors::Any);
+        assert_eq!(Cors::Local.resolve(IpAddr::V4(Ipv4Addr::LOCALHOST)), Cors::Local);
     }
 }

@@ -11,7 +11,7 @@
 //! the position falls in) and running time 0 is `P`, for audio and video alike.
 
 use super::frames::{FrameInfo, FrameSlot, VideoFrame};
-use super::{AudioOutput, MediaConfig, MediaError, VideoFormat};
+use super::{AudioOutput, MediaConfig, MediaError, QueueLimits, VideoFormat};
 use flick_player::io::Bytes;
 use flick_player::presentation::TrackKind;
 use gst::prelude::*;
@@ -49,6 +49,7 @@ pub(super) struct Graph {
     /// Tracks whose stream has ended (they take nothing more until the graph is built anew).
     ended_tracks: Vec<TrackKind>,
     shut: bool,
+    limits: QueueLimits,
 }
 
 fn make(factory: &str) -> Result<gst::Element, MediaError> {
@@ -68,6 +69,7 @@ impl Graph {
         start: Duration,
         volume: f64,
         muted: bool,
+        limits: QueueLimits,
     ) -> Result<Graph, MediaError> {
         let pipeline = gst::Pipeline::with_name("flick");
         pipeline.set_state(gst::State::Paused).map_err(|e| build_error("pausing the pipeline", e))?;
@@ -88,6 +90,7 @@ impl Graph {
             ended: false,
             ended_tracks: Vec::new(),
             shut: false,
+            limits,
         })
     }
 
@@ -101,7 +104,9 @@ impl Graph {
             .caps(&caps)
             .format(gst::Format::Bytes)
             .stream_type(gst_app::AppStreamType::Stream)
-            .max_bytes(0)
+            // Not blocking, appsrc only signals `enough-data` past max-bytes (nobody listens) and
+            // queues on: the bound is kept by `push`, which refuses what would pass it.
+            .max_bytes(self.limits.of(track))
             .build();
         let decodebin = make("decodebin")?;
         self.pipeline
@@ -144,7 +149,17 @@ impl Graph {
             // more to give either, short of a flush (which builds a new graph).
             return Ok(());
         }
+        let limit = self.limits.of(track);
         let src = self.source(track)?.clone();
+        let (queued, append) = (src.current_level_bytes(), data.len() as u64);
+        if queued.saturating_add(append) > limit {
+            return Err(MediaError::QueueFull {
+                track: format!("{track:?}").to_lowercase(),
+                queued,
+                append,
+                limit,
+            });
+        }
         let mut buffer = gst::Buffer::from_slice(data);
         if init {
             buffer.make_mut().set_flags(gst::BufferFlags::HEADER | gst::BufferFlags::DISCONT);
@@ -202,6 +217,18 @@ impl Graph {
         if let Some((_, src)) = self.sources.iter().find(|(k, _)| *k == track) {
             let _ = src.end_of_stream();
         }
+    }
+
+    pub fn set_queue_limits(&mut self, limits: QueueLimits) {
+        self.limits = limits;
+        for (track, src) in &self.sources {
+            src.set_max_bytes(limits.of(*track));
+        }
+    }
+
+    /// Bytes queued in `track`'s appsrc.
+    pub fn queued(&self, track: TrackKind) -> u64 {
+        self.sources.iter().find(|(k, _)| *k == track).map_or(0, |(_, src)| src.current_level_bytes())
     }
 
     pub fn audio(&self) -> AudioProgress {

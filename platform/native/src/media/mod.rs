@@ -78,6 +78,22 @@ pub enum MediaError {
         /// GStreamer's message, with its debug detail.
         message: String,
     },
+    /// An append was refused: the bytes queued in front of the track's decoder and the append
+    /// would be more than the track's [`QueueLimits`] (the decoder is not taking its media, or
+    /// the stream's segments are far larger than any buffer should hold).
+    #[error(
+        "{track} decoder queue full: {queued} bytes queued and {append} appended would pass the limit of {limit}"
+    )]
+    QueueFull {
+        /// `video` or `audio`.
+        track: String,
+        /// Bytes queued in the track's `appsrc`.
+        queued: u64,
+        /// Size of the refused append.
+        append: u64,
+        /// The limit.
+        limit: u64,
+    },
 }
 
 impl MediaError {
@@ -86,6 +102,40 @@ impl MediaError {
         match self {
             MediaError::Init(_) | MediaError::MissingElement { .. } | MediaError::Build(_) => "media_setup",
             MediaError::Decode { .. } => "decode_failed",
+            MediaError::QueueFull { .. } => "decoder_queue_full",
+        }
+    }
+}
+
+const MIB: u64 = 1024 * 1024;
+
+/// The most bytes each track's `appsrc` may hold in front of its decoder, like an MSE
+/// SourceBuffer's quota: an append that would go past it is refused ([`MediaError::QueueFull`]).
+///
+/// While playing, the queue holds about the core's whole forward buffer (GStreamer keeps only a
+/// few frames past the demuxer), so the defaults leave room for the default 30 s buffer at up to
+/// 35 Mbit/s of video and 4 Mbit/s of audio.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QueueLimits {
+    /// Video (128 MiB).
+    pub video: u64,
+    /// Audio (16 MiB).
+    pub audio: u64,
+}
+
+impl Default for QueueLimits {
+    fn default() -> Self {
+        QueueLimits { video: 128 * MIB, audio: 16 * MIB }
+    }
+}
+
+impl QueueLimits {
+    /// The limit of `track` (text is never queued).
+    pub fn of(&self, track: TrackKind) -> u64 {
+        match track {
+            TrackKind::Video => self.video,
+            TrackKind::Audio => self.audio,
+            TrackKind::Text => 0,
         }
     }
 }
@@ -137,6 +187,7 @@ pub struct MediaPipeline {
     muted: bool,
     /// Frame counters of pipelines torn down by flushes.
     frames_before: (u64, u64),
+    limits: QueueLimits,
 }
 
 impl MediaPipeline {
@@ -144,7 +195,8 @@ impl MediaPipeline {
     pub fn new(config: MediaConfig) -> Result<MediaPipeline, MediaError> {
         gst::init().map_err(|e| MediaError::Init(e.to_string()))?;
         let frames = FrameSlot::default();
-        let graph = Graph::build(&config, &frames, Duration::ZERO, 1.0, false)?;
+        let limits = QueueLimits::default();
+        let graph = Graph::build(&config, &frames, Duration::ZERO, 1.0, false, limits)?;
         Ok(MediaPipeline {
             config,
             frames,
@@ -154,7 +206,19 @@ impl MediaPipeline {
             volume: 1.0,
             muted: false,
             frames_before: (0, 0),
+            limits,
         })
+    }
+
+    /// Refuse appends past `limits` from now on (rather than [`QueueLimits::default`]).
+    pub fn set_queue_limits(&mut self, limits: QueueLimits) {
+        self.limits = limits;
+        self.graph.set_queue_limits(limits);
+    }
+
+    /// Bytes queued in front of `track`'s decoder now.
+    pub fn queued(&self, track: TrackKind) -> u64 {
+        self.graph.queued(track)
     }
 
     /// Where decoded video frames arrive.
@@ -162,7 +226,8 @@ impl MediaPipeline {
         self.frames.clone()
     }
 
-    /// Hand one append of the core to its track's decoder.
+    /// Hand one append of the core to its track's decoder (refused when the bytes queued in front
+    /// of that decoder would pass its [`QueueLimits`]).
     pub fn append(&mut self, append: &Append) -> Result<(), MediaError> {
         if append.track == TrackKind::Text {
             // Text tracks are not rendered (yet).
@@ -191,7 +256,8 @@ impl MediaPipeline {
         self.graph.shut_down();
         self.appended.clear();
         self.frames.clear_latest();
-        self.graph = Graph::build(&self.config, &self.frames, position, self.volume, self.muted)?;
+        self.graph =
+            Graph::build(&self.config, &self.frames, position, self.volume, self.muted, self.limits)?;
         self.graph.set_playing(self.playing)
     }
 

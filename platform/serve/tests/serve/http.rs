@@ -1,7 +1,7 @@
 //! Plain HTTP: whole files, byte ranges, HEAD, content types, CORS, refusals, `/www/`.
 
 use crate::{BIG, Folder, client, raw, start, url, write};
-use flick_serve::ServeConfig;
+use flick_serve::{Cors, ServeConfig};
 use std::time::Duration;
 
 const T: Duration = Duration::from_secs(10);
@@ -69,9 +69,10 @@ async fn bad_ranges_get_416_with_the_length() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn cors_is_open_to_any_origin() {
+async fn cors_is_open_to_any_origin_on_loopback() {
     let folder = Folder::new("cors");
     let cdn = start(folder.config()).await;
+    assert_eq!(cdn.cors(), Cors::Any, "the default on a loopback address");
     let http = client(T);
     let response = http
         .get(url(&cdn, "a", "big.bin"))
@@ -102,6 +103,61 @@ async fn cors_is_open_to_any_origin() {
     assert_eq!(missing.headers()["access-control-allow-origin"], "*");
     let post = http.post(url(&cdn, "a", "big.bin")).send().await.unwrap();
     assert_eq!(post.status(), 405);
+    cdn.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn local_cors_answers_only_loopback_pages_and_the_cdns_own() {
+    // What a non-loopback bind gets by default (tested here on loopback, asked for explicitly).
+    let folder = Folder::new("cors-local");
+    let cdn = start(ServeConfig { cors: Cors::Local, ..folder.config() }).await;
+    assert_eq!(cdn.cors(), Cors::Local);
+    let http = client(T);
+    let get = |origin: &'static str| http.get(url(&cdn, "a", "big.bin")).header("Origin", origin).send();
+
+    let foreign = get("http://page.example").await.unwrap();
+    assert_eq!(foreign.status(), 200, "the file is still served");
+    assert!(foreign.headers().get("access-control-allow-origin").is_none(), "{:?}", foreign.headers());
+    assert!(foreign.headers().get("timing-allow-origin").is_none());
+    assert_eq!(foreign.headers()["vary"], "Origin");
+
+    let local = get("http://localhost:3000").await.unwrap();
+    assert_eq!(local.headers()["access-control-allow-origin"], "http://localhost:3000");
+    assert_eq!(local.headers()["vary"], "Origin");
+
+    let preflight = http
+        .request(reqwest::Method::OPTIONS, url(&cdn, "b", "big.bin"))
+        .header("Origin", "http://page.example")
+        .header("Access-Control-Request-Method", "GET")
+        .send()
+        .await
+        .unwrap();
+    assert!(preflight.headers().get("access-control-allow-origin").is_none());
+    assert!(preflight.headers().get("access-control-allow-methods").is_none());
+
+    // A page of the CDN itself, reached at a LAN address (location a's /www/), reading location b.
+    let port_a = cdn.locations()[0].1.port();
+    let port_b = cdn.locations()[1].1.port();
+    let own = raw(
+        &cdn,
+        "b",
+        &format!(
+            "GET /big.bin HTTP/1.1\r\nHost: 192.168.1.5:{port_b}\r\nOrigin: http://192.168.1.5:{port_a}\r\nRange: bytes=0-0\r\nConnection: close\r\n\r\n"
+        ),
+    )
+    .await
+    .to_ascii_lowercase();
+    assert!(own.contains(&format!("access-control-allow-origin: http://192.168.1.5:{port_a}")), "{own}");
+    let other = raw(
+        &cdn,
+        "b",
+        &format!(
+            "GET /big.bin HTTP/1.1\r\nHost: 192.168.1.5:{port_b}\r\nOrigin: http://192.168.1.5:1\r\nRange: bytes=0-0\r\nConnection: close\r\n\r\n"
+        ),
+    )
+    .await
+    .to_ascii_lowercase();
+    assert!(!other.contains("access-control-allow-origin"), "{other}");
     cdn.shutdown().await;
 }
 
