@@ -76,7 +76,8 @@ fn one_short_segment_at_the_end_of_a_timeline_is_real_content() {
 #[test]
 fn computed_segments_do_not_count_against_the_stored_segment_cap() {
     let name = "x".repeat(100);
-    let reps: String = (1..=8).map(|i| format!(r#"<Representation id="r{i}" bandwidth="{i}000"/>"#)).collect();
+    let reps: String =
+        (1..=8).map(|i| format!(r#"<Representation id="r{i}" bandwidth="{i}000"/>"#)).collect();
     let mpd = video_mpd(
         "PT1000000S",
         &format!(r#"<SegmentTemplate timescale="1" duration="1" media="{name}$Number$.m4s"/>{reps}"#),
