@@ -11,7 +11,7 @@ const RETRY: Duration = Duration::from_secs(10);
 /// TTL when the answer gives none (the specification's default).
 const DEFAULT_TTL: Duration = Duration::from_secs(300);
 /// Shortest TTL followed: a server asking for less would be polled on every round trip.
-const MIN_TTL: f64 = 10.0;
+const MIN_TTL: f64 = 1.0;
 /// Longest TTL followed (a day).
 const MAX_TTL: f64 = 86_400.0;
 /// Most locations pathway clones may add over a session.

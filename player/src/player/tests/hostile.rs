@@ -50,7 +50,7 @@ fn a_tiny_steering_ttl_does_not_poll_every_round_trip() {
     let t = Duration::from_millis(30);
     answer_steering(&mut player, &first, t, br#"{"VERSION":1,"TTL":1e-9}"#);
     let next = next_steering_poll(&mut player, t);
-    assert!(next >= t + Duration::from_secs(10), "asked again at {next:?}");
+    assert!(next >= t + Duration::from_secs(1), "asked again at {next:?}");
 }
 
 #[test]
