@@ -1,0 +1,23 @@
+//! Open bugs the targets step around, so that a campaign looks for new ones instead of finding
+//! these again at every run. Each has an ignored regression test in the crate it belongs to
+//! (`player/tests/fuzz_regressions.rs`) and its crash input in `regressions/TARGET/`; when it is
+//! fixed, delete its entry here and un-ignore the tests.
+
+/// Issue 12: a second `Load`/`LoadPresentation` keeps the first presentation's requests in
+/// flight, and a `Seek` (or their answers) then indexes the new presentation's tracks with the
+/// old track numbers: `index out of bounds` at `player/src/player/status.rs:64`
+/// (`record_request`, from `seek`, `player/src/player/playback.rs:173`). While `true`, the
+/// `state_machine` target plays only the first load of each input.
+pub const RELOAD_KEEPS_OLD_REQUESTS: bool = true;
+
+/// Issue 12: a steering answer whose `TTL` is finite, positive and above `u64::MAX` seconds
+/// (`{"VERSION":1,"TTL":1e20}`) panics in `Duration::from_secs_f64`
+/// (`player/src/failover/steering.rs:142`: "cannot convert float seconds to Duration"). Whether
+/// `data` is such an answer (the `steering` target then skips it).
+pub fn huge_steering_ttl(data: &[u8]) -> bool {
+    let Ok(answer) = serde_json::from_slice::<serde_json::Value>(data) else { return false };
+    answer
+        .get("TTL")
+        .and_then(serde_json::Value::as_f64)
+        .is_some_and(|ttl| ttl.is_finite() && ttl >= u64::MAX as f64)
+}
