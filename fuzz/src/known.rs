@@ -10,6 +10,21 @@
 /// `state_machine` target plays only the first load of each input.
 pub const RELOAD_KEEPS_OLD_REQUESTS: bool = true;
 
+/// Issue 12: when requests time out together in one late wake-up and the first failure gives
+/// the session up, `fail()` cancels every request and the loop over the expired ones
+/// (`player/src/player/scheduler.rs:364`) then cancels the remaining ones a second time. While
+/// `true`, the harness lets a request already cancelled be cancelled again.
+pub const DOUBLE_CANCEL_ON_GIVE_UP: bool = true;
+
+/// Issue 12: an announced `Content-Length` near `u64::MAX` overflows `Bytes::bits`
+/// (`abr/src/units.rs:69`, "attempt to multiply with overflow", from the abandonment check of
+/// `abr/src/throughput.rs:108` through `player/src/player/requests.rs:215`); in a release build it
+/// wraps and the abandonment decision is made on nonsense. While open, the `state_machine` target
+/// announces at most 2^40 bytes.
+pub fn content_length(announced: u64) -> u64 {
+    announced.min(1 << 40)
+}
+
 /// Issue 12: a steering answer whose `TTL` is finite, positive and above `u64::MAX` seconds
 /// (`{"VERSION":1,"TTL":1e20}`) panics in `Duration::from_secs_f64`
 /// (`player/src/failover/steering.rs:142`: "cannot convert float seconds to Duration"). Whether

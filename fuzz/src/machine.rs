@@ -247,7 +247,7 @@ fn respond(h: &mut Harness, id: RequestId, response: Response) {
             }
             return;
         }
-        Response::Started(length) => Answer::Started(length),
+        Response::Started(length) => Answer::Started(length.map(crate::known::content_length)),
         Response::RightBody(part) => Answer::Data(match h.body(id) {
             Body::Bytes(mut bytes) => {
                 if part != u8::MAX {

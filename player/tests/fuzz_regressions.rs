@@ -13,7 +13,16 @@ use std::time::Duration;
 
 /// One 2 s segment per track of `kinds`, from location `a`.
 fn presentation(kinds: &[TrackKind]) -> Arc<Presentation> {
-    let base = BaseUrl { url: url::Url::parse("http://a.example/").unwrap(), location: 0 };
+    served_from(kinds, &["a"])
+}
+
+/// One 2 s segment per track of `kinds`, from `locations`.
+fn served_from(kinds: &[TrackKind], locations: &[&str]) -> Arc<Presentation> {
+    let base_urls: Vec<BaseUrl> = locations
+        .iter()
+        .enumerate()
+        .map(|(i, l)| BaseUrl { url: url::Url::parse(&format!("http://{l}.example/")).unwrap(), location: i })
+        .collect();
     let track = |kind: TrackKind| Track {
         kind,
         id: None,
@@ -28,7 +37,7 @@ fn presentation(kinds: &[TrackKind]) -> Arc<Presentation> {
             codecs: None,
             mime_type: None,
             audio_sampling_rate: None,
-            base_urls: vec![base.clone()],
+            base_urls: base_urls.clone(),
             segments: SegmentIndex::Listed {
                 init: Some(SegmentRef { url: format!("{kind:?}/init.mp4"), range: None }),
                 segments: vec![MediaSegment {
@@ -50,7 +59,10 @@ fn presentation(kinds: &[TrackKind]) -> Arc<Presentation> {
             duration: Some(Duration::from_secs(2)),
             tracks: kinds.iter().map(|&k| track(k)).collect(),
         }],
-        locations: vec![Location { id: "a".into(), priority: None, weight: None }],
+        locations: locations
+            .iter()
+            .map(|l| Location { id: l.to_string(), priority: None, weight: None })
+            .collect(),
         steering: None,
     })
 }
@@ -107,4 +119,65 @@ fn a_steering_ttl_beyond_any_duration_does_not_panic() {
     player.handle_input(t, Input::Complete { id: steering });
     drain(&mut player);
     assert!(player.poll_timeout().is_some());
+}
+
+/// Fuzz input `fuzz/regressions/state_machine/double-cancel`: the requests to both locations time
+/// out in one late wake-up; the first gives the session up, which cancels every request, and the
+/// loop over the expired ones then cancels the rest again.
+#[test]
+#[ignore = "issue 12: Cancel twice for one request (scheduler.rs:364 goes on after fail() cancelled all)"]
+fn a_request_is_cancelled_once() {
+    let mut player = Player::new(PlayerConfig::default(), flick_abr::by_name("bola").unwrap());
+    let p = served_from(&[TrackKind::Video, TrackKind::Audio], &["a", "b"]);
+    player.handle_input(Duration::ZERO, Input::LoadPresentation { presentation: p });
+    let mut cancelled = Vec::new();
+    let mut now = Duration::ZERO;
+    for _ in 0..2 {
+        for output in drain(&mut player) {
+            if let Output::Cancel(id) = output {
+                assert!(!cancelled.contains(&id), "{id:?} cancelled twice");
+                cancelled.push(id);
+            }
+        }
+        // Nothing is ever answered: first the timeouts on a, then, much later, those on b.
+        now = player.poll_timeout().expect("a timeout")
+            + Duration::from_secs(600) * u32::from(now > Duration::ZERO);
+        player.handle_timeout(now);
+    }
+    for output in drain(&mut player) {
+        if let Output::Cancel(id) = output {
+            assert!(!cancelled.contains(&id), "{id:?} cancelled twice");
+            cancelled.push(id);
+        }
+    }
+    assert_eq!(player.state(), flick_player::PlayerState::Failed);
+}
+
+/// Fuzz input `fuzz/regressions/state_machine/huge-content-length`: a server announces a body of
+/// nearly 2^64 bytes; the abandonment check turns the announced size into bits.
+#[test]
+#[ignore = "issue 12: attempt to multiply with overflow at abr/src/units.rs:69 (Bytes::bits of a Content-Length)"]
+fn a_huge_content_length_does_not_overflow() {
+    let mut p = (*served_from(&[TrackKind::Video], &["a"])).clone();
+    let mut high = p.periods[0].tracks[0].representations[0].clone();
+    high.id = "high".into();
+    high.bandwidth = Bitrate::from_kbps(4000);
+    p.periods[0].tracks[0].representations.push(high);
+    let config = PlayerConfig { initial_rung: Some(1), ..PlayerConfig::default() };
+    let mut player = Player::new(config, flick_abr::by_name("throughput").unwrap());
+    player.handle_input(Duration::ZERO, Input::LoadPresentation { presentation: Arc::new(p) });
+    let media = drain(&mut player)
+        .into_iter()
+        .find_map(|o| match o {
+            Output::Fetch(r) if r.kind == RequestKind::Media => Some(r.id),
+            _ => None,
+        })
+        .expect("a media request");
+    let t = Duration::from_millis(100);
+    player.handle_input(t, Input::ResponseStarted { id: media, content_length: Some(u64::MAX - 1) });
+    player.handle_input(t, Input::Data { id: media, chunk: Chunk::Counted(1_000) });
+    for s in 1..=20 {
+        player.handle_input(Duration::from_secs(s), Input::Data { id: media, chunk: Chunk::Counted(1_000) });
+        drain(&mut player);
+    }
 }
