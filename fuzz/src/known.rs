@@ -36,3 +36,13 @@ pub fn huge_steering_ttl(data: &[u8]) -> bool {
         .and_then(serde_json::Value::as_f64)
         .is_some_and(|ttl| ttl.is_finite() && ttl >= u64::MAX as f64)
 }
+
+/// Issue 12: `maxBuffer` or `startThreshold` above `u64::MAX` seconds (`{"maxBuffer":1e20}`)
+/// panics in `Duration::from_secs_f64` (`wasm/src/config.rs:76`) instead of being a typed error.
+/// Whether `config` has such a value (the `web_config` target then skips it).
+pub fn huge_web_seconds(config: &flick_wasm::config::WebConfig) -> bool {
+    [config.max_buffer, config.start_threshold]
+        .into_iter()
+        .flatten()
+        .any(|s| s.is_finite() && s >= u64::MAX as f64)
+}

@@ -122,6 +122,9 @@ pub fn steering(data: &[u8]) {
 pub fn web_config(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let Ok(config) = flick_wasm::config::WebConfig::from_json(text) else { return };
+    if known::huge_web_seconds(&config) {
+        return;
+    }
     let base = flick_wasm::config::WebConfig::default();
     let _ = base.merged(&config).player_config();
     let _ = config.merged(&config).player_config();

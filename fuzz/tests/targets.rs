@@ -17,6 +17,7 @@ const OPEN: &[(&str, &str)] = &[
     ("state_machine", "reload-then-seek"),
     ("state_machine", "huge-content-length"),
     ("steering", "huge-ttl.json"),
+    ("web_config", "huge-max-buffer.json"),
 ];
 
 #[test]
