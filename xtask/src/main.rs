@@ -6,7 +6,9 @@
 //!
 //! ```text
 //! cargo xtask setup        install the Debian packages and Rust pieces the project needs
-//! cargo xtask test         setup, then fmt, clippy, tests and the wasm32 build
+//! cargo xtask test         setup, then fmt, clippy, tests, the wasm32 build and a short fuzz run
+//! cargo xtask fuzz [SECS]  setup, then every fuzz target under libFuzzer for SECS seconds each
+//! cargo xtask fuzz --smoke setup, then the short fuzz run of `test`
 //! cargo xtask demo [ARGS]  setup, then `flick demo` (the player window; ARGS go to `flick demo`)
 //! cargo xtask demo --sim [ARGS]  setup, then `flick sim` over the repository's traces (data/) (ARGS go to `flick sim`)
 //! cargo xtask bench [ARGS] `cargo bench --workspace` (ARGS go to cargo)
@@ -14,6 +16,7 @@
 //! cargo xtask h2h          Flick (wasm), dash.js and Shaka Player head to head in Chromium
 //! ```
 
+mod fuzz;
 mod process;
 mod setup;
 mod tasks;
@@ -33,7 +36,11 @@ Commands:
   setup          Install what the project needs (Debian packages, Rust target and components);
                  does nothing when everything is already there
   test           setup, then: cargo fmt --check, cargo clippy -D warnings, cargo test --workspace,
-                 and the wasm32-unknown-unknown build of flick-wasm
+                 the wasm32-unknown-unknown build of flick-wasm, and a fixed number of executions
+                 of each fuzz target under libFuzzer
+  fuzz [SECONDS] setup, then a fuzz campaign: each target of fuzz/ under libFuzzer for SECONDS
+                 (default 300), one after the other; prints executions and findings per target
+  fuzz --smoke   setup, then only the short fuzz run of `test`
   demo [ARGS]    setup, build `flick` (release) and run `flick demo`: generated content on a local
                  two-location CDN, location a failing half-way, played in the window (headless
                  with a status line when there is no display); ARGS go to `flick demo`
@@ -61,6 +68,10 @@ enum Command {
     Setup,
     /// Run the whole check suite, as CI does.
     Test,
+    /// Run a fuzz campaign of this many seconds per target.
+    Fuzz(u64),
+    /// Run the short fuzz step of `test` alone.
+    FuzzSmoke,
     /// Run the simulator demo, with extra arguments for `flick sim`.
     Demo(Vec<String>),
     /// Run the benchmarks, with extra arguments for `cargo bench`.
@@ -87,6 +98,16 @@ fn parse_args(args: &[String]) -> Result<Command, Failure> {
         "-h" | "--help" | "help" => Ok(Command::Help),
         "setup" => no_args(Command::Setup),
         "test" => no_args(Command::Test),
+        "fuzz" => {
+            match rest {
+                [] => Ok(Command::Fuzz(300)),
+                [smoke] if smoke == "--smoke" => Ok(Command::FuzzSmoke),
+                [seconds] => seconds.parse().ok().filter(|&s| s > 0).map(Command::Fuzz).ok_or_else(|| {
+                    Failure::usage(format!("`fuzz` takes a number of seconds, not `{seconds}`"))
+                }),
+                _ => Err(Failure::usage("`fuzz` takes at most one argument (seconds per target)")),
+            }
+        }
         "demo" => Ok(Command::Demo(rest.to_vec())),
         "bench" => Ok(Command::Bench(rest.to_vec())),
         "web" => no_args(Command::Web),
@@ -104,6 +125,8 @@ fn run(command: Command) -> Result<(), Failure> {
         }
         Command::Setup => setup::run(),
         Command::Test => tasks::test(),
+        Command::Fuzz(seconds) => fuzz::campaign(seconds),
+        Command::FuzzSmoke => setup::run().and_then(|()| fuzz::smoke()),
         Command::Demo(args) if args.first().is_some_and(|a| a == "--web") => web::demo(&args[1..]),
         Command::Demo(args) if args.first().is_some_and(|a| a == "--sim") => tasks::demo_sim(&args[1..]),
         Command::Demo(args) => tasks::demo(&args),
@@ -155,6 +178,16 @@ mod tests {
             Command::Demo(args(&["--sim", "--seed", "3"]))
         );
         assert!(USAGE.contains("demo --sim [ARGS]") && USAGE.contains("`flick demo`"));
+    }
+
+    #[test]
+    fn fuzz_takes_seconds_per_target() {
+        assert_eq!(parse_args(&args(&["fuzz"])).unwrap(), Command::Fuzz(300));
+        assert_eq!(parse_args(&args(&["fuzz", "60"])).unwrap(), Command::Fuzz(60));
+        assert_eq!(parse_args(&args(&["fuzz", "--smoke"])).unwrap(), Command::FuzzSmoke);
+        for bad in [&["fuzz", "0"][..], &["fuzz", "x"], &["fuzz", "1", "2"]] {
+            assert_eq!(parse_args(&args(bad)).unwrap_err().code, process::USAGE_EXIT_CODE, "{bad:?}");
+        }
     }
 
     #[test]

@@ -54,6 +54,7 @@ pub fn run() -> Result<(), Failure> {
     let mut installed = apt_packages()?;
     installed += rust_toolchain()?;
     installed += crate::web::setup()?;
+    installed += crate::fuzz::setup()?;
     let seconds = started.elapsed().as_secs_f64();
     if installed == 0 {
         eprintln!("setup: everything is already installed ({seconds:.1} s)");

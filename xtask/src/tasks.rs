@@ -20,6 +20,8 @@ const TEST_STEPS: &[Step] = &[
     Step { name: "clippy", args: &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"] },
     Step { name: "test", args: &["test", "--workspace"] },
     Step { name: "wasm", args: &["build", "-p", "flick-wasm", "--target", "wasm32-unknown-unknown"] },
+    // Not cargo itself: `fuzz::smoke` (cargo fuzz build, then a fixed number of runs per target).
+    Step { name: "fuzz", args: &["fuzz", "run", "--", "-runs=N"] },
 ];
 
 /// `cargo xtask test`: setup, then every step of [`TEST_STEPS`], then a summary line.
@@ -33,8 +35,6 @@ pub fn test() -> Result<(), Failure> {
             // The browser tests play the web build.
             crate::web::build()?;
         }
-        let mut command = workspace::cargo(&target_dir);
-        command.args(step.args);
         process::heading(&format!(
             "[{}/{}] {}: cargo {}",
             done + 1,
@@ -42,7 +42,14 @@ pub fn test() -> Result<(), Failure> {
             step.name,
             step.args.join(" ")
         ));
-        if let Err(failure) = process::run(&mut command) {
+        let result = if step.name == "fuzz" {
+            crate::fuzz::smoke()
+        } else {
+            let mut command = workspace::cargo(&target_dir);
+            command.args(step.args);
+            process::run(&mut command)
+        };
+        if let Err(failure) = result {
             eprintln!(
                 "\nxtask test: FAILED at step {} ({}) after {done} of {} passed, {:.0} s",
                 done + 1,
