@@ -355,7 +355,6 @@ impl Harness {
                     *status = Status::Cancelled;
                     self.open.retain(|&o| o != id);
                 }
-                Some((_, Status::Cancelled)) if crate::known::DOUBLE_CANCEL_ON_GIVE_UP => {}
                 Some((_, status)) => {
                     let status = *status;
                     self.broken(format!("Cancel of {id:?}, which is {status:?}"))

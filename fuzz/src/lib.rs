@@ -107,9 +107,6 @@ pub fn segment_index(data: &[u8]) {
 /// the answer is parsed inside the core (its priority, TTL, reload URI and pathway clones then
 /// shape the requests), so the target drives it through the public state machine.
 pub fn steering(data: &[u8]) {
-    if known::huge_steering_ttl(data) {
-        return;
-    }
     let mut content = Content::standard();
     content.steering = data.to_vec();
     let mut harness = Harness::new(flick_player::PlayerConfig::default(), "bola", content);
@@ -122,9 +119,6 @@ pub fn steering(data: &[u8]) {
 pub fn web_config(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let Ok(config) = flick_wasm::config::WebConfig::from_json(text) else { return };
-    if known::huge_web_seconds(&config) {
-        return;
-    }
     let base = flick_wasm::config::WebConfig::default();
     let _ = base.merged(&config).player_config();
     let _ = config.merged(&config).player_config();

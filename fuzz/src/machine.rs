@@ -171,21 +171,10 @@ pub fn decode_all(data: &[u8]) -> (PlayerConfig, &'static str, Vec<Op>) {
 }
 
 /// Play `data`'s ops on a checked player.
-///
-/// While [`crate::known::RELOAD_KEEPS_OLD_REQUESTS`] is open, only the first `Load` or
-/// `LoadPresentation` of an input is played (later ones are skipped), so that the fuzzer looks
-/// for other bugs.
 pub fn run(data: &[u8]) {
     let (config, abr, ops) = decode_all(data);
     let mut h = Harness::new(config, abr, Content::standard());
-    let mut loaded = false;
     for op in ops {
-        if matches!(op, Op::Load(_) | Op::LoadPresentation(_)) {
-            if loaded && crate::known::RELOAD_KEEPS_OLD_REQUESTS {
-                continue;
-            }
-            loaded = true;
-        }
         apply(&mut h, op);
     }
 }
@@ -247,7 +236,7 @@ fn respond(h: &mut Harness, id: RequestId, response: Response) {
             }
             return;
         }
-        Response::Started(length) => Answer::Started(length.map(crate::known::content_length)),
+        Response::Started(length) => Answer::Started(length),
         Response::RightBody(part) => Answer::Data(match h.body(id) {
             Body::Bytes(mut bytes) => {
                 if part != u8::MAX {

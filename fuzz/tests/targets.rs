@@ -12,19 +12,13 @@ use std::path::{Path, PathBuf};
 const MUTATIONS: usize = if cfg!(debug_assertions) { 2_000 } else { 20_000 };
 
 /// Crash inputs of bugs that are still open (`flick_fuzz::known`): (target, file in
-/// `regressions/TARGET/`). Each has an ignored test below; the bounded runs skip them.
-const OPEN: &[(&str, &str)] = &[
-    ("state_machine", "reload-then-seek"),
-    ("state_machine", "huge-content-length"),
-    ("steering", "huge-ttl.json"),
-    ("web_config", "huge-max-buffer.json"),
-];
+/// `regressions/TARGET/`). Each would have an ignored test below; the bounded runs skip them.
+/// None is open: every kept crash runs with the others.
+const OPEN: &[(&str, &str)] = &[];
 
 #[test]
-#[ignore = "issue 12: a Seek after a second load panics on the first presentation's requests"]
-fn open_reload_then_seek() {
+fn reload_then_seek() {
     let input = std::fs::read(dir("regressions", "state_machine").join("reload-then-seek")).unwrap();
-    // `machine::run` skips the second load while the bug is open: play the ops themselves.
     let (config, abr, ops) = flick_fuzz::machine::decode_all(&input);
     let mut h = flick_fuzz::harness::Harness::new(config, abr, flick_fuzz::content::Content::standard());
     for op in ops {
@@ -33,8 +27,7 @@ fn open_reload_then_seek() {
 }
 
 #[test]
-#[ignore = "issue 12: a steering TTL above u64::MAX seconds panics in Duration::from_secs_f64"]
-fn open_huge_steering_ttl() {
+fn huge_steering_ttl() {
     let input = std::fs::read(dir("regressions", "steering").join("huge-ttl.json")).unwrap();
     let mut content = flick_fuzz::content::Content::standard();
     content.steering = input;

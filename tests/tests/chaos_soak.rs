@@ -25,14 +25,11 @@ use std::time::{Duration, Instant};
 /// which an HTTP error answered in one short round trip would drive into the hundreds.
 const MAX_REQUESTS_PER_SEGMENT: usize = 25;
 
-/// Issue 12 (open): a location trickling at a sliver of the bandwidth keeps a download going as
-/// long as some bytes arrive (the stall timeout never fires), so a session can run into the
-/// simulator's time limit neither ended nor failed (seed 2249: one 75 kB segment takes 20
-/// minutes from a location at 0.4 kbit/s while another one serves 30 times faster; seed 16773:
-/// the init segment trickles and nothing plays in the hour). While `true`,
-/// such sessions are counted apart (`UNFINISHED-trickle`) instead of failing the soak; see the
-/// ignored `a_trickling_location_does_not_hold_the_session_past_the_time_limit`.
-const TRICKLE_HOLDS_SESSION: bool = true;
+/// Issue 12 (fixed): a location trickling at a sliver of the bandwidth used to keep a download
+/// going as long as some bytes arrived, so a session could run into the simulator's time limit
+/// neither ended nor failed (seed 2249; seed 16773). Set to `true` to count such sessions apart
+/// again (`UNFINISHED-trickle`) should it come back; `false` makes them fail the soak.
+const TRICKLE_HOLDS_SESSION: bool = false;
 
 /// Wall time one session may take before the soak calls it a hang.
 const HANG: Duration = Duration::from_secs(60);
@@ -72,12 +69,14 @@ fn fault_kind(rng: &mut Rng) -> FaultKind {
         FaultKind::StallMidBody,
         FaultKind::Truncate,
         FaultKind::SlowFirstByte(0),
+        FaultKind::Trickle(0),
     ];
     match kinds[rng.below(kinds.len() as u64) as usize] {
         FaultKind::Http(_) => {
             FaultKind::Http([404, 403, 410, 429, 500, 502, 503, 504][rng.below(8) as usize])
         }
         FaultKind::SlowFirstByte(_) => FaultKind::SlowFirstByte(rng.below(12_000)),
+        FaultKind::Trickle(_) => FaultKind::Trickle(1 + rng.below(2_000)),
         kind @ (FaultKind::Reset | FaultKind::NoAnswer | FaultKind::StallMidBody | FaultKind::Truncate) => {
             kind
         }
@@ -315,7 +314,6 @@ fn every_chaotic_session_ends_or_fails_typed_within_a_bounded_number_of_requests
 /// segment 0 comes from `a` over 1 175 s, segment 1 over 1 761 s, and the session reaches the
 /// simulator's limit (3 720 s) at 4 of 6 s played, with no error.
 #[test]
-#[ignore = "issue 12: a trickling location holds a download (and the session) for ever"]
 fn a_trickling_location_does_not_hold_the_session_past_the_time_limit() {
     let ending = play(2249);
     assert!(!ending.outcome.starts_with("UNFINISHED"), "{}", ending.outcome);

@@ -10,6 +10,9 @@ use core::time::Duration;
 
 const FIRST_BACKOFF: Duration = Duration::from_secs(1);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// How long a location left for slowness is remembered as slow, the first time; doubled each time
+/// in a row, up to 16 times.
+const SLOW_MEMORY: Duration = Duration::from_secs(30);
 /// Failures closer together than this count as one.
 const SAME_EVENT: Duration = Duration::from_millis(500);
 
@@ -26,6 +29,10 @@ pub struct LocationHealth {
     pub excluded_until: Option<Duration>,
     /// When it last failed.
     pub last_failure: Option<Duration>,
+    /// It was left for slowness: until this session time it is no better place to go.
+    pub slow_until: Option<Duration>,
+    /// Times in a row it was left for slowness (each doubles how long it is remembered).
+    pub slow_in_a_row: u32,
 }
 
 /// Where a request should go.
@@ -126,7 +133,27 @@ impl LocationSet {
             h.successes += 1;
             h.consecutive_failures = 0;
             h.excluded_until = None;
+            h.slow_in_a_row = 0;
         }
+    }
+
+    /// A request to `location` was left at `now` for bringing too little.
+    pub fn slow(&mut self, location: usize, now: Duration) {
+        if let Some(h) = self.health.get_mut(location) {
+            let memory = SLOW_MEMORY * (1 << h.slow_in_a_row.min(4));
+            h.slow_in_a_row = h.slow_in_a_row.saturating_add(1);
+            h.slow_until = Some(now.saturating_add(memory));
+        }
+    }
+
+    /// Whether some location other than `current` could take a request at `now`: neither
+    /// excluded nor recently found slow.
+    pub fn has_alternative(&self, current: Option<usize>, now: Duration) -> bool {
+        self.health.iter().enumerate().any(|(i, h)| {
+            Some(i) != current
+                && h.excluded_until.is_none_or(|t| t <= now)
+                && h.slow_until.is_none_or(|t| t <= now)
+        })
     }
 
     /// A request to `location` failed at `now`.

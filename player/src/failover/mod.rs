@@ -40,8 +40,10 @@ use steering::Steering;
 pub const PROGRESS_WINDOW: Duration = Duration::from_secs(2);
 
 /// The floor of a body that is not media: a manifest, an index, an init segment, a steering
-/// answer (bits per second).
-const MIN_RATE_OTHER_BPS: u64 = 8_000;
+/// answer (bits per second). A body that brings at least this is alive: slow, left for another
+/// location, but not a sign that every location is dead (it does not count towards giving up).
+pub const ALIVE_BPS: u64 = 8_000;
+const MIN_RATE_OTHER_BPS: u64 = ALIVE_BPS;
 
 /// A media body must bring at least this fraction of its rung's bit rate.
 const MIN_RATE_OF_RUNG: u64 = 10;
@@ -119,6 +121,16 @@ impl Failover {
     /// A request to `location` failed at `now`.
     pub(crate) fn failed(&mut self, location: usize, now: Duration) {
         self.locations.failed(location, now);
+    }
+
+    /// Whether a request to `current` that is slow but alive is worth leaving: some other
+    /// location is neither excluded nor known to be slow. `current` is remembered as slow.
+    pub(crate) fn leave_slow(&mut self, current: Option<usize>, now: Duration) -> bool {
+        let worth = self.locations.has_alternative(current, now);
+        if let Some(location) = current {
+            self.locations.slow(location, now);
+        }
+        worth
     }
 
     /// Whether requests are ever given up for silence.

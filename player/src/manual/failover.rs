@@ -74,7 +74,9 @@
 //! then resets any pause limit. So every body, of every kind of request, must keep up a floor
 //! over each [`crate::failover::PROGRESS_WINDOW`] (2 s): a tenth of its rung's bit rate for media
 //! (never less than 8 kbit/s), 8 kbit/s for the rest. A body below it is a failing location, like
-//! a silent one.
+//! a silent one: it is cut and the rest asked for elsewhere. One that still brought 8 kbit/s
+//! ([`crate::failover::ALIVE_BPS`]) is slow rather than dead: it does not count towards giving
+//! up, so a network slower than the content stalls and goes on instead of failing the session.
 //!
 //! When a limit passes, the core emits [`crate::Output::Cancel`] and treats the request as failed,
 //! with [`crate::FetchError::Timeout`] if no answer came or [`crate::FetchError::Stalled`] if the

@@ -109,13 +109,18 @@ impl Player {
 
     /// A request for the index of (`track`, `rep`) failed: try again (elsewhere, once its
     /// location is excluded), or fail the session when it has failed everywhere for too long.
-    pub(super) fn index_failed(&mut self, track: usize, rep: usize, error: FetchError) {
+    /// `alive`: it was cut for slowness while still bringing something (that does not count
+    /// towards giving up).
+    pub(super) fn index_failed(&mut self, track: usize, rep: usize, error: FetchError, alive: bool) {
         let now = self.now;
         let Some(pending) = self.pending_indexes.iter_mut().find(|p| (p.track, p.rep) == (track, rep)) else {
             return;
         };
         pending.in_flight = false;
-        let since = *pending.failing_since.get_or_insert(now);
+        let since = match alive {
+            true => pending.failing_since.unwrap_or(now),
+            false => *pending.failing_since.get_or_insert(now),
+        };
         if self.failover.gives_up(since, now) {
             return self.give_up_index(track, rep, Some(error));
         }

@@ -63,6 +63,9 @@ struct InFlight {
     min_rate_bps: u64,
     /// Start of the current progress window, and the bytes received when it began.
     window: (Duration, u64),
+    /// Cut for slowness while it still brought [`crate::failover::ALIVE_BPS`]: a slow location,
+    /// left for another, but no sign that every location is dead.
+    alive: bool,
 }
 
 impl InFlight {
@@ -90,8 +93,10 @@ impl InFlight {
         if elapsed < crate::failover::PROGRESS_WINDOW {
             return false;
         }
-        let bits = self.received.saturating_sub(self.window.1).saturating_mul(8);
-        if (bits as f64) < self.min_rate_bps as f64 * elapsed.as_secs_f64() {
+        let bits = self.received.saturating_sub(self.window.1).saturating_mul(8) as f64;
+        let seconds = elapsed.as_secs_f64();
+        if bits < self.min_rate_bps as f64 * seconds {
+            self.alive = bits >= crate::failover::ALIVE_BPS as f64 * seconds;
             return true;
         }
         self.window = (now, self.received);
@@ -190,6 +195,7 @@ impl Player {
         match input {
             Input::Load { url } => self.load(url),
             Input::LoadPresentation { presentation } => {
+                self.unload();
                 self.metrics.load_at = Some(self.now);
                 self.start_presentation(presentation);
             }

@@ -43,7 +43,27 @@ fn concat(chunks: Vec<bytes::Bytes>) -> bytes::Bytes {
 }
 
 impl Player {
+    /// Forget the presentation being played (a new load): every request is cancelled and the
+    /// tracks dropped, so nothing of the old one can reach the new one.
+    pub(super) fn unload(&mut self) {
+        for r in std::mem::take(&mut self.requests) {
+            self.outputs.push_back(Output::Cancel(r.id));
+        }
+        self.tracks.clear();
+        self.pending_indexes.clear();
+        self.presentation = None;
+        self.period = 0;
+        self.manifest_url = None;
+        self.manifest_retry_at = None;
+        self.manifest_failing_since = None;
+        self.stall_check = None;
+        self.decoder_report_due = None;
+        self.decoder_position = None;
+        self.clock.stop(self.now);
+    }
+
     pub(super) fn load(&mut self, url: String) {
+        self.unload();
         match url::Url::parse(&url) {
             Ok(u) => {
                 self.manifest_url = Some(u);
@@ -421,7 +441,10 @@ impl Player {
         let now = self.now;
         match r.kind {
             RequestKind::Manifest => {
-                let since = *self.manifest_failing_since.get_or_insert(now);
+                let since = match r.alive {
+                    true => self.manifest_failing_since.unwrap_or(now),
+                    false => *self.manifest_failing_since.get_or_insert(now),
+                };
                 if self.failover.gives_up(since, now) {
                     self.fail(PlayerError::AllLocationsFailed { what: "manifest".into(), last: Some(error) });
                 } else {
@@ -431,7 +454,7 @@ impl Player {
             RequestKind::Index => {
                 // An index request names the period's track in `segment` (see `pump_indexes`).
                 if let Some(track) = r.segment {
-                    self.index_failed(track, r.rep, error);
+                    self.index_failed(track, r.rep, error, r.alive);
                 }
             }
             RequestKind::Steering => self.on_steering_failed(),
@@ -462,7 +485,11 @@ impl Player {
                         data: r.data.clone(),
                     });
                 }
-                let since = *t.failing_since.get_or_insert(now);
+                // A slow but living location does not start the clock towards giving up.
+                let since = match r.alive {
+                    true => t.failing_since.unwrap_or(now),
+                    false => *t.failing_since.get_or_insert(now),
+                };
                 if self.failover.gives_up(since, now) {
                     let what = format!("{:?} segment {} of the {:?} track", r.kind, t.next_segment, t.kind);
                     self.fail(PlayerError::AllLocationsFailed { what, last: Some(error) });
@@ -499,6 +526,7 @@ impl InFlight {
             stall_limit: self.stall_limit,
             min_rate_bps: self.min_rate_bps,
             window: self.window,
+            alive: self.alive,
         }
     }
 }

@@ -288,6 +288,7 @@ impl Player {
             stall_limit,
             min_rate_bps,
             window: (self.now, 0),
+            alive: false,
         });
         let (url, headers) = self.with_cmcd(url, kind, track, rep);
         self.outputs.push_back(Output::Fetch(FetchRequest {
@@ -358,13 +359,24 @@ impl Player {
         for r in &mut self.requests {
             if now >= r.deadline() && r.first_byte_at.is_none() {
                 expired.push((r.id, crate::io::FetchError::Timeout));
-            } else if r.trickles(now) || now >= r.last_progress_at.saturating_add(r.stall_limit) {
+            } else if now >= r.last_progress_at.saturating_add(r.stall_limit) {
+                expired.push((r.id, crate::io::FetchError::Stalled));
+            } else if r.trickles(now) {
+                // Slow but alive, with nowhere better to go: let it bring what it can.
+                if r.alive && !self.failover.leave_slow(r.location, now) {
+                    r.window = (now, r.received);
+                    r.alive = false;
+                    continue;
+                }
                 expired.push((r.id, crate::io::FetchError::Stalled));
             }
         }
         for (id, error) in expired {
-            self.outputs.push_back(Output::Cancel(id));
-            self.on_failed(id, error);
+            // An earlier one may have failed the session, which cancelled every request.
+            if self.requests.iter().any(|r| r.id == id) {
+                self.outputs.push_back(Output::Cancel(id));
+                self.on_failed(id, error);
+            }
         }
     }
 }

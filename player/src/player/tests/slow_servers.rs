@@ -148,3 +148,16 @@ fn few_segment_indexes_are_fetched_at_once() {
     let in_flight = d.fetched.iter().filter(|r| r.kind == RequestKind::Index).count();
     assert_eq!(in_flight, crate::player::indexes::MAX_IN_FLIGHT);
 }
+
+#[test]
+fn a_slow_network_is_waited_for_not_given_up() {
+    // 40 kbit/s for a 500 kbit/s lowest rung: below a tenth of the rung, above 8 kbit/s. With no
+    // other location to go to, the slow downloads go on, and the session plays on.
+    let mut d = Driver::new(PlayerConfig::default(), "throughput");
+    d.kbps = 40;
+    d.input(Input::LoadPresentation { presentation: presentation(2, &["a"]) });
+    d.run_until(secs(3000.0));
+    assert_eq!(d.player.state(), PlayerState::Ended, "{:?}", d.player.error());
+    let media = d.fetched.iter().filter(|r| r.kind == RequestKind::Media).count();
+    assert_eq!(media, 2, "each segment asked for once: nowhere better to go");
+}
