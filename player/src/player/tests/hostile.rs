@@ -180,3 +180,35 @@ fn the_event_log_is_bounded() {
     assert_eq!(d.player.event_log().len(), crate::MAX_LOG_ENTRIES);
     assert!(d.player.event_log_dropped() >= 10);
 }
+
+#[test]
+fn a_body_that_ends_short_of_its_length_is_truncated_and_resumed_elsewhere() {
+    // Drivers hand over what arrives and say when the body ended; the core alone compares it with
+    // the announced length.
+    let mut d = Driver::new(PlayerConfig::default(), "throughput");
+    d.input(Input::LoadPresentation { presentation: presentation(3, &["a", "b"]) });
+    let media = d.fetched.iter().find(|r| r.kind == RequestKind::Media).unwrap().clone();
+    d.net.pending.retain(|(_, r, _)| r.id != media.id);
+    d.input(Input::ResponseStarted { id: media.id, content_length: Some(125_000) });
+    d.input(Input::Data { id: media.id, chunk: x_bytes(50_000) });
+    d.input(Input::Complete { id: media.id });
+    assert!(d.events.iter().any(|(_, e)| matches!(
+        e,
+        PlayerEvent::RequestFailed { kind: RequestKind::Media, error: FetchError::Truncated, .. }
+    )));
+    // A connection reset part-way through an announced body is a truncation too.
+    let next = d.fetched.iter().filter(|r| r.kind == RequestKind::Media).nth(1).expect("a retry").clone();
+    assert_eq!(next.range.map(|r| r.start), Some(50_000), "the rest is asked for: {next:?}");
+    d.net.pending.retain(|(_, r, _)| r.id != next.id);
+    d.input(Input::ResponseStarted { id: next.id, content_length: Some(75_000) });
+    d.input(Input::Data { id: next.id, chunk: x_bytes(10_000) });
+    d.input(Input::Failed { id: next.id, error: FetchError::Reset });
+    let truncated = d
+        .events
+        .iter()
+        .filter(|(_, e)| matches!(e, PlayerEvent::RequestFailed { error: FetchError::Truncated, .. }))
+        .count();
+    assert_eq!(truncated, 2);
+    d.run_until(Duration::from_secs(60));
+    assert_eq!(d.player.state(), PlayerState::Ended, "{:?}", d.player.error());
+}
