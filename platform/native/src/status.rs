@@ -166,12 +166,13 @@ impl StatusLine {
         if !self.enabled {
             return;
         }
+        let status = player.status(elapsed);
         self.view.elapsed = elapsed;
-        self.view.state = Some(player.state());
-        self.view.position = player.position(elapsed);
-        self.view.buffer = player.buffer_level(elapsed);
-        self.view.throughput_kbps = player.throughput_estimate().map(|b| b.kbps());
-        self.last = Some((elapsed, player.state()));
+        self.view.state = Some(status.state);
+        self.view.position = status.position;
+        self.view.buffer = status.buffer;
+        self.view.throughput_kbps = status.throughput_kbps;
+        self.last = Some((elapsed, status.state));
         let line = self.view.line();
         let mut err = std::io::stderr().lock();
         if self.terminal {
