@@ -13,9 +13,11 @@
 //! - BaseURLs resolved at every level, several BaseURLs at a level becoming candidate
 //!   [`Location`](crate::presentation::Location)s (CDNs) ordered by DVB `@priority`.
 //!
-//! Nothing in this module panics on untrusted input: arithmetic is checked, counts are capped
-//! ([`MAX_SEGMENTS_PER_REPRESENTATION`], [`MAX_SEGMENTS`], [`MAX_BASE_URLS`]) and every failure
-//! is a [`ManifestError`] that says what failed and where.
+//! Nothing in this module panics on untrusted input: arithmetic is checked, the manifest's size is
+//! budgeted ([`MAX_MANIFEST_BYTES`], [`MAX_ELEMENTS`]), counts are capped
+//! ([`MAX_SEGMENTS_PER_REPRESENTATION`], [`MAX_SEGMENTS`], [`MAX_BASE_URLS`]), a SegmentTemplate's
+//! segments are computed when asked rather than listed (so memory follows the manifest's size),
+//! and every failure is a [`ManifestError`] that says what failed and where.
 //!
 //! ```
 //! use flick_player::manifest;
@@ -62,6 +64,12 @@ pub const MAX_SEGMENTS: u64 = 5_000_000;
 /// Shortest nominal segment: anything shorter is a hostile or broken manifest (a segment that
 /// holds no time would let the player fetch without end, its buffer never growing).
 pub const MIN_SEGMENT_DURATION: core::time::Duration = core::time::Duration::from_millis(10);
+
+/// Largest manifest parsed, in bytes.
+pub const MAX_MANIFEST_BYTES: usize = 16 * 1024 * 1024;
+
+/// Most XML elements a manifest may have.
+pub const MAX_ELEMENTS: u64 = 1_000_000;
 
 /// Most candidate base URLs one representation may combine from all levels.
 pub const MAX_BASE_URLS: usize = 64;
@@ -160,6 +168,16 @@ pub enum ManifestError {
         /// The cap.
         limit: u64,
     },
+    /// The manifest is larger than a budget allows ([`MAX_MANIFEST_BYTES`], [`MAX_ELEMENTS`]).
+    #[error("the manifest has {count} {what}, more than the limit of {limit}")]
+    TooLarge {
+        /// What was counted (`bytes`, `elements`).
+        what: &'static str,
+        /// How many (counted up to just past the limit).
+        count: u64,
+        /// The budget.
+        limit: u64,
+    },
     /// BaseURLs at several levels combine into more candidates than the cap.
     #[error("{at}: {count} candidate base URLs, more than the limit of {limit}")]
     TooManyBaseUrls {
@@ -187,6 +205,13 @@ pub enum ManifestError {
 /// Relative BaseURLs resolve against `manifest_url`; without any BaseURL, segments resolve
 /// against the manifest's directory.
 pub fn parse(bytes: &[u8], manifest_url: &Url) -> Result<Presentation, ManifestError> {
+    if bytes.len() > MAX_MANIFEST_BYTES {
+        return Err(ManifestError::TooLarge {
+            what: "bytes",
+            count: bytes.len() as u64,
+            limit: MAX_MANIFEST_BYTES as u64,
+        });
+    }
     let text = std::str::from_utf8(bytes).map_err(|e| {
         ManifestError::Malformed(format!("not UTF-8 (invalid byte at offset {})", e.valid_up_to()))
     })?;

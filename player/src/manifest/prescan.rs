@@ -35,11 +35,22 @@ pub(super) fn check(xml: &str) -> Result<(), ManifestError> {
     let mut reader = quick_xml::Reader::from_str(xml);
     let mut open: Vec<String> = Vec::new();
     let mut seen_root = false;
+    let mut elements: u64 = 0;
     loop {
         let position = reader.buffer_position();
         let event = reader.read_event().map_err(|e| {
             ManifestError::Malformed(format!("XML error at byte {}: {e}", reader.error_position()))
         })?;
+        if matches!(event, Event::Start(_) | Event::Empty(_)) {
+            elements += 1;
+            if elements > super::MAX_ELEMENTS {
+                return Err(ManifestError::TooLarge {
+                    what: "elements",
+                    count: elements,
+                    limit: super::MAX_ELEMENTS,
+                });
+            }
+        }
         match event {
             Event::Start(element) => {
                 check_element(&element, position, &mut seen_root)?;

@@ -191,6 +191,7 @@ fn manifest_kind(error: &ManifestError) -> &'static str {
         ManifestError::TooManySegments { .. } => "too_many_segments",
         ManifestError::TooManyBaseUrls { .. } => "too_many_base_urls",
         ManifestError::InvalidUrl { .. } => "invalid_url",
+        ManifestError::TooLarge { .. } => "too_large",
         _ => "other",
     }
 }

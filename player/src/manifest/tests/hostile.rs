@@ -85,3 +85,26 @@ fn computed_segments_do_not_count_against_the_stored_segment_cap() {
     let p = parse_ok(&mpd);
     assert_eq!(p.periods[0].tracks[0].representations.len(), 8, "8 million computed segments in all");
 }
+
+#[test]
+fn a_manifest_past_its_byte_or_element_budget_is_refused_with_a_typed_error() {
+    let filler = "<!-- x -->".repeat(super::super::MAX_MANIFEST_BYTES / 10 + 1);
+    let big = video_mpd(
+        "PT4S",
+        &format!(
+            r#"{filler}<SegmentTemplate duration="2" media="$Number$"/>
+        <Representation id="r" bandwidth="1"/>"#
+        ),
+    );
+    assert!(matches!(try_parse(&big), Err(ManifestError::TooLarge { what: "bytes", .. })));
+    let many = "<Label/>".repeat(super::super::MAX_ELEMENTS as usize);
+    let crowded = video_mpd(
+        "PT4S",
+        &format!(
+            r#"{many}<SegmentTemplate duration="2" media="$Number$"/>
+        <Representation id="r" bandwidth="1"/>"#
+        ),
+    );
+    assert!(crowded.len() < super::super::MAX_MANIFEST_BYTES);
+    assert!(matches!(try_parse(&crowded), Err(ManifestError::TooLarge { what: "elements", .. })));
+}
