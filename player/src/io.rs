@@ -101,6 +101,15 @@ pub enum Input {
         /// Body length, if announced.
         content_length: Option<u64>,
     },
+    /// The request was answered from another URL than the one asked for (the client followed
+    /// redirects): relative URLs in a manifest resolve against `url`. Send it before
+    /// [`Input::ResponseStarted`]; only when the URL changed.
+    Redirected {
+        /// Request.
+        id: RequestId,
+        /// The URL that answered.
+        url: String,
+    },
     /// More of a response body arrived.
     Data {
         /// Request.
@@ -163,6 +172,7 @@ impl Input {
     pub fn request(&self) -> Option<RequestId> {
         match self {
             Input::ResponseStarted { id, .. }
+            | Input::Redirected { id, .. }
             | Input::Data { id, .. }
             | Input::Complete { id }
             | Input::Failed { id, .. } => Some(*id),

@@ -47,6 +47,13 @@ pub enum LogRecord {
         /// Announced length.
         content_length: Option<u64>,
     },
+    /// A request was answered from another URL.
+    Redirected {
+        /// Request.
+        id: RequestId,
+        /// The URL that answered.
+        url: String,
+    },
     /// Body bytes arrived.
     Data {
         /// Request.
@@ -150,6 +157,7 @@ impl From<&Input> for LogRecord {
             Input::ResponseStarted { id, content_length } => {
                 LogRecord::ResponseStarted { id: *id, content_length: *content_length }
             }
+            Input::Redirected { id, url } => LogRecord::Redirected { id: *id, url: url.clone() },
             Input::Data { id, chunk } => LogRecord::Data { id: *id, len: chunk.len() },
             Input::Complete { id } => LogRecord::Complete { id: *id },
             Input::Failed { id, error } => LogRecord::Failed { id: *id, error: error.clone() },

@@ -54,6 +54,13 @@ async fn run(request: FetchRequest, signal: AbortSignal, deliver: &dyn Fn(Input)
     }
     let content_length =
         response.headers().get("content-length").ok().flatten().and_then(|v| v.trim().parse::<u64>().ok());
+    let answered_from = response.url();
+    if response.redirected()
+        && answered_from != request.url
+        && !deliver(Input::Redirected { id, url: answered_from })
+    {
+        return;
+    }
     if !deliver(Input::ResponseStarted { id, content_length }) {
         return;
     }

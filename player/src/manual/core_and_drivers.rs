@@ -78,6 +78,8 @@
 //! - [`crate::Input::ResponseStarted`] once the response status is a success, with the body's
 //!   Content-Length when the server announced one. A status that is not a success is
 //!   [`crate::Input::Failed`] with [`crate::FetchError::Http`].
+//! - [`crate::Input::Redirected`] first, when the client followed redirects: the URL that
+//!   answered (a manifest's relative URLs resolve against it).
 //! - [`crate::Input::Data`] for each piece of the body, as it arrives, so the core sees progress
 //!   (for the ABR algorithm's abandonment checks and the stall timeouts).
 //! - [`crate::Input::Complete`] when the body ended cleanly, or [`crate::Input::Failed`] with a

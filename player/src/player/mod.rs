@@ -204,6 +204,7 @@ impl Player {
             Input::Seek { position } => self.seek(position),
             Input::SetQuality { rung } => self.pinned_rung = rung,
             Input::ResponseStarted { id, content_length } => self.on_response(id, content_length),
+            Input::Redirected { id, url } => self.on_redirect(id, &url),
             Input::Data { id, chunk } => self.on_data(id, chunk),
             Input::Complete { id } => self.on_complete(id),
             Input::Failed { id, error } => self.on_failed(id, error),

@@ -176,6 +176,17 @@ impl Player {
         }
     }
 
+    /// A request was answered from `url`: for the manifest, relative URLs resolve against it
+    /// (and its refreshes, later, ask it directly).
+    pub(super) fn on_redirect(&mut self, id: RequestId, url: &str) {
+        let manifest = self.requests.iter().any(|r| r.id == id && r.kind == RequestKind::Manifest);
+        if let (true, Ok(url)) = (manifest, url::Url::parse(url))
+            && matches!(url.scheme(), "http" | "https")
+        {
+            self.manifest_url = Some(url);
+        }
+    }
+
     pub(super) fn on_data(&mut self, id: RequestId, chunk: Chunk) {
         let now = self.now;
         let Some(r) = self.requests.iter_mut().find(|r| r.id == id) else { return };

@@ -334,6 +334,11 @@ async fn fetch(
             return;
         }
     };
+    if response.url().as_str() != request.url
+        && !send(Input::Redirected { id, url: response.url().to_string() }).await
+    {
+        return;
+    }
     let content_length = response.content_length();
     if !send(Input::ResponseStarted { id, content_length }).await {
         return;

@@ -311,3 +311,30 @@ async fn a_silent_server_times_out_at_the_first_byte_guard() {
     assert_eq!(error, FetchError::Timeout);
     assert!(started.elapsed() < Duration::from_secs(5));
 }
+
+#[tokio::test]
+async fn a_redirected_request_tells_the_core_which_url_answered() {
+    let (addr, _) = server(|path| match path {
+        "/old/a.mpd" => redirect("/new/a.mpd"),
+        _ => ok("<MPD/>"),
+    })
+    .await;
+    let (tx, mut rx) = mpsc::channel(64);
+    let fetcher = Fetcher::new(&FetchConfig::default(), tx, LiveTasks::default()).unwrap();
+    let request = FetchRequest {
+        id: flick_player::RequestId(3),
+        url: format!("http://{addr}/old/a.mpd"),
+        range: None,
+        kind: RequestKind::Manifest,
+        track: None,
+        location: None,
+        headers: Vec::new(),
+    };
+    let task = fetcher.start(request);
+    let first = tokio::time::timeout(Duration::from_secs(10), rx.recv()).await.unwrap().unwrap();
+    assert_eq!(
+        first,
+        Input::Redirected { id: flick_player::RequestId(3), url: format!("http://{addr}/new/a.mpd") }
+    );
+    task.await.unwrap();
+}

@@ -212,3 +212,22 @@ fn a_body_that_ends_short_of_its_length_is_truncated_and_resumed_elsewhere() {
     d.run_until(Duration::from_secs(60));
     assert_eq!(d.player.state(), PlayerState::Ended, "{:?}", d.player.error());
 }
+
+#[test]
+fn relative_urls_resolve_against_the_url_that_answered_the_manifest() {
+    let mut player = Player::new(PlayerConfig::default(), flick_abr::by_name("bola").unwrap());
+    player.handle_input(Duration::ZERO, Input::Load { url: "http://origin.example/dir/a.mpd".into() });
+    let manifest = fetches(&mut player).into_iter().find(|r| r.kind == RequestKind::Manifest).unwrap();
+    let mpd = br#"<MPD type="static" mediaPresentationDuration="PT4S"><Period>
+        <AdaptationSet contentType="video" mimeType="video/mp4">
+        <SegmentTemplate timescale="1000" duration="2000" media="v/$Number$.m4s"/>
+        <Representation id="v" bandwidth="500000"/></AdaptationSet></Period></MPD>"#;
+    let t = Duration::from_millis(20);
+    let id = manifest.id;
+    player.handle_input(t, Input::Redirected { id, url: "http://edge.example/cdn/a.mpd".into() });
+    player.handle_input(t, Input::ResponseStarted { id, content_length: None });
+    player.handle_input(t, Input::Data { id, chunk: Chunk::Bytes(bytes::Bytes::from_static(mpd)) });
+    player.handle_input(t, Input::Complete { id });
+    let media = fetches(&mut player).into_iter().find(|r| r.kind == RequestKind::Media).expect("a segment");
+    assert_eq!(media.url, "http://edge.example/cdn/v/1.m4s");
+}
