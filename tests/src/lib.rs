@@ -94,6 +94,214 @@ pub mod fixtures {
         );
         mpd
     }
+
+    /// A top-level box of an ISO BMFF (MP4) file.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct Mp4Box {
+        /// Four-character type (`ftyp`, `moov`, `sidx`, `moof`, ...).
+        pub kind: [u8; 4],
+        /// Offset of its first byte (its header's) in the file.
+        pub start: u64,
+        /// Its whole size, header included.
+        pub size: u64,
+    }
+
+    impl Mp4Box {
+        /// Offset of its last byte.
+        pub fn end(&self) -> u64 {
+            self.start + self.size - 1
+        }
+
+        /// Its type as text.
+        pub fn name(&self) -> String {
+            String::from_utf8_lossy(&self.kind).into_owned()
+        }
+    }
+
+    /// The top-level boxes of `bytes`, read from their headers (a 4-byte size, a 4-byte type; a
+    /// size of 1 means a 64-bit size follows the type, 0 that the box runs to the end of the
+    /// file). Errors on a header that is cut short or a size that does not fit.
+    pub fn top_level_boxes(bytes: &[u8]) -> Result<Vec<Mp4Box>, String> {
+        let mut boxes = Vec::new();
+        let mut at = 0usize;
+        while at < bytes.len() {
+            let rest = &bytes[at..];
+            if rest.len() < 8 {
+                return Err(format!("{} stray bytes at {at}", rest.len()));
+            }
+            let size32 = u32::from_be_bytes(rest[0..4].try_into().unwrap());
+            let kind: [u8; 4] = rest[4..8].try_into().unwrap();
+            let (size, header) = match size32 {
+                0 => (rest.len() as u64, 8),
+                1 => {
+                    let large = rest.get(8..16).ok_or_else(|| format!("64-bit size cut short at {at}"))?;
+                    (u64::from_be_bytes(large.try_into().unwrap()), 16)
+                }
+                n => (u64::from(n), 8),
+            };
+            if size < header || size > rest.len() as u64 {
+                return Err(format!(
+                    "box {:?} at {at} has size {size} ({} bytes left)",
+                    String::from_utf8_lossy(&kind),
+                    rest.len()
+                ));
+            }
+            boxes.push(Mp4Box { kind, start: at as u64, size });
+            at += size as usize;
+        }
+        Ok(boxes)
+    }
+
+    /// One rung of a SegmentBase stream: a fragmented MP4 file with a `sidx`, and where its
+    /// parts are.
+    #[derive(Clone, Debug)]
+    pub struct SegmentBaseRung {
+        /// File name in the folder (the representation's BaseURL).
+        pub file: String,
+        /// Nominal bit rate (the MPD's `bandwidth`, in kbit/s).
+        pub kbps: u64,
+        /// `codecs`, from the file's `avcC`.
+        pub codecs: String,
+        /// Width and height.
+        pub size: (u32, u32),
+        /// Its top-level boxes, in order.
+        pub boxes: Vec<Mp4Box>,
+        /// Bytes `0..=init_end` are `ftyp` + `moov` (the initialization segment).
+        pub init_end: u64,
+        /// First and last byte of the `sidx` box (the MPD's `indexRange`).
+        pub index: (u64, u64),
+        /// The `sidx`'s timescale (the track's).
+        pub timescale: u32,
+    }
+
+    impl SegmentBaseRung {
+        /// The fragments (`moof` + `mdat`) as inclusive byte ranges: the media segments.
+        pub fn fragments(&self) -> Vec<(u64, u64)> {
+            self.boxes
+                .windows(2)
+                .filter(|w| &w[0].kind == b"moof" && &w[1].kind == b"mdat")
+                .map(|w| (w[0].start, w[1].end()))
+                .collect()
+        }
+    }
+
+    /// A SegmentBase stream written by [`encode_segment_base`].
+    #[derive(Clone, Debug)]
+    pub struct SegmentBaseStream {
+        /// The MPD's path.
+        pub mpd: PathBuf,
+        /// One file per rung, lowest first.
+        pub rungs: Vec<SegmentBaseRung>,
+    }
+
+    /// Encode a video-only clip of `length` (whole seconds) as an on-demand (SegmentBase) DASH
+    /// stream into `dir`: per entry of `video_kbps` (the first at 160x90, the others at 320x180,
+    /// 25 fps, 2 s GOPs) one fragmented MP4 file written by ffmpeg's mp4 muxer with
+    /// `-movflags frag_keyframe+empty_moov+default_base_moof+global_sidx`, which lays out
+    /// `ftyp moov sidx (moof mdat)… mfra` with one fragment per GOP. The box headers give the
+    /// initialization range (`ftyp`+`moov`) and the `sidx` range, and `manifest.mpd` lists one
+    /// representation per file with `<BaseURL>` and
+    /// `<SegmentBase indexRange="…"><Initialization range="0-…"/></SegmentBase>`.
+    pub fn encode_segment_base(dir: &Path, length: Duration, video_kbps: &[u64]) -> SegmentBaseStream {
+        let secs = length.as_secs();
+        let gop = (25 * SEGMENT.as_secs()).to_string();
+        let mut cmd = Command::new("ffmpeg");
+        cmd.args(["-hide_banner", "-loglevel", "error", "-y"]).args([
+            "-f",
+            "lavfi",
+            "-i",
+            &format!("testsrc2=size=320x180:rate=25:duration={secs}"),
+        ]);
+        let mut rungs = Vec::new();
+        for (i, &kbps) in video_kbps.iter().enumerate() {
+            let size = if i == 0 { (160, 90) } else { (320, 180) };
+            let file = format!("video-{kbps}k.mp4");
+            cmd.args(["-map", "0:v", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"])
+                .args(["-g", &gop, "-keyint_min", &gop, "-sc_threshold", "0"])
+                .args(["-s", &format!("{}x{}", size.0, size.1)])
+                .args(["-b:v", &format!("{kbps}k"), "-maxrate", &format!("{kbps}k")])
+                .args(["-bufsize", &format!("{}k", kbps * 2)])
+                .args(["-movflags", "frag_keyframe+empty_moov+default_base_moof+global_sidx"])
+                .args(["-f", "mp4"])
+                .arg(dir.join(&file));
+            rungs.push((file, kbps, size));
+        }
+        let out = cmd.output().expect("run ffmpeg");
+        assert!(
+            out.status.success(),
+            "ffmpeg failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let rungs: Vec<SegmentBaseRung> =
+            rungs.into_iter().map(|(file, kbps, size)| describe(dir, file, kbps, size)).collect();
+        let mut mpd = format!(
+            r#"<?xml version="1.0" encoding="utf-8"?>
+<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" profiles="urn:mpeg:dash:profile:isoff-on-demand:2011" type="static" minBufferTime="PT2S" mediaPresentationDuration="PT{secs}S">
+  <Period id="0" start="PT0S">
+    <AdaptationSet id="0" contentType="video" mimeType="video/mp4" segmentAlignment="true" subsegmentAlignment="true" subsegmentStartsWithSAP="1">
+"#
+        );
+        for (i, rung) in rungs.iter().enumerate() {
+            mpd.push_str(&format!(
+                r#"      <Representation id="{i}" bandwidth="{}" codecs="{}" width="{}" height="{}" frameRate="25">
+        <BaseURL>{}</BaseURL>
+        <SegmentBase timescale="{}" indexRange="{}-{}"><Initialization range="0-{}"/></SegmentBase>
+      </Representation>
+"#,
+                rung.kbps * 1000,
+                rung.codecs,
+                rung.size.0,
+                rung.size.1,
+                rung.file,
+                rung.timescale,
+                rung.index.0,
+                rung.index.1,
+                rung.init_end,
+            ));
+        }
+        mpd.push_str("    </AdaptationSet>\n  </Period>\n</MPD>\n");
+        let path = dir.join("manifest.mpd");
+        std::fs::write(&path, mpd).expect("write the MPD");
+        SegmentBaseStream { mpd: path, rungs }
+    }
+
+    /// Where the parts of the fragmented MP4 `dir/file` are; panics unless it is laid out
+    /// `ftyp moov sidx moof…`.
+    fn describe(dir: &Path, file: String, kbps: u64, size: (u32, u32)) -> SegmentBaseRung {
+        let bytes = std::fs::read(dir.join(&file)).expect("read ffmpeg's output");
+        let boxes = top_level_boxes(&bytes).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let kinds: Vec<String> = boxes.iter().map(Mp4Box::name).collect();
+        assert!(
+            kinds.len() > 4 && kinds[..4] == ["ftyp", "moov", "sidx", "moof"],
+            "{file}: unexpected layout {kinds:?}"
+        );
+        assert_eq!(kinds.iter().filter(|k| *k == "sidx").count(), 1, "{file}: {kinds:?}");
+        let moov = &boxes[1];
+        let sidx = &boxes[2];
+        let moov_bytes = &bytes[moov.start as usize..=moov.end() as usize];
+        let avcc = moov_bytes
+            .windows(4)
+            .position(|w| w == b"avcC")
+            .unwrap_or_else(|| panic!("{file}: no avcC in the moov"));
+        let profile = &moov_bytes[avcc + 5..avcc + 8];
+        let codecs = format!("avc1.{:02x}{:02x}{:02x}", profile[0], profile[1], profile[2]);
+        // After the header (16 bytes with a 64-bit size): version (1), flags (3),
+        // reference_ID (4), timescale (4).
+        let header = if bytes[sidx.start as usize..][..4] == [0, 0, 0, 1] { 16 } else { 8 };
+        let at = sidx.start as usize + header + 8;
+        let timescale = u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap());
+        SegmentBaseRung {
+            file,
+            kbps,
+            codecs,
+            size,
+            init_end: moov.end(),
+            index: (sidx.start, sidx.end()),
+            timescale,
+            boxes,
+        }
+    }
 }
 
 pub mod media {
