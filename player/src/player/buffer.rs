@@ -39,6 +39,8 @@ pub(crate) fn held_end(ranges: &[(Duration, Duration)], position: Duration) -> D
 pub(crate) struct StallCheck {
     /// When the clock reached the end of the buffer.
     pub(crate) since: Duration,
+    /// The end of the buffer it reached: media that came since moves it, and the check is stale.
+    pub(crate) end: Duration,
 }
 
 impl Player {

@@ -43,9 +43,14 @@ impl Player {
     /// has not answered that it still plays within one report interval.
     pub(super) fn stall_confirmed(&mut self, hit: Duration) -> bool {
         let Some(interval) = self.config.decoder_reports else { return true };
+        let end = self.playable_end();
+        if self.stall_check.is_some_and(|c| c.end != end) {
+            // Media arrived since: the end it was about is not where playback would stop now.
+            self.stall_check = None;
+        }
         match self.stall_check {
             None => {
-                self.stall_check = Some(StallCheck { since: hit });
+                self.stall_check = Some(StallCheck { since: hit, end });
                 self.outputs.push_back(Output::ReportDecoder);
                 false
             }
