@@ -190,8 +190,8 @@ struct Ending {
     max_requests: usize,
 }
 
-fn play(seed: u64) -> Ending {
-    let w = world(seed);
+/// The session of world `w` (seed `seed`), played to its end.
+fn session(w: &World, seed: u64) -> flick_player::SessionReport {
     let content = w.ladder.content(&w.locations);
     let spec = SessionSpec {
         trace: &w.trace,
@@ -201,7 +201,12 @@ fn play(seed: u64) -> Ending {
         network: w.network.clone(),
         seed,
     };
-    let (report, _) = run_session(&spec, flick_abr::by_name(w.abr).unwrap());
+    run_session(&spec, flick_abr::by_name(w.abr).unwrap()).0
+}
+
+fn play(seed: u64) -> Ending {
+    let w = world(seed);
+    let report = session(&w, seed);
     let mut per_segment: HashMap<(String, usize), usize> = HashMap::new();
     for s in &report.segments {
         *per_segment.entry((format!("{:?}", s.track), s.index)).or_default() += 1;
@@ -332,16 +337,7 @@ fn one_session() {
     for f in &w.network.faults.faults {
         eprintln!("fault {f:?}");
     }
-    let content = w.ladder.content(&w.locations);
-    let spec = SessionSpec {
-        trace: &w.trace,
-        content: &content,
-        model: Model::Cdn,
-        player: Model::Cdn.player_config(None),
-        network: w.network.clone(),
-        seed,
-    };
-    let (report, _) = run_session(&spec, flick_abr::by_name(w.abr).unwrap());
+    let report = session(&w, seed);
     for s in &report.segments {
         eprintln!(
             "segment {:?} {} rung {} at {} {:.0}..{:.0} ms {:?}",

@@ -225,12 +225,7 @@ fn a_healthy_segment_base_stream_plays_from_byte_ranges() {
     // sidx or one of its fragments; each sidx is fetched once, whole.
     let parts: Vec<(Option<usize>, Part)> = requests.iter().map(|r| classify(&stream, r)).collect();
     for rung in 0..KBPS.len() {
-        let index: Vec<&RequestRecord> = requests
-            .iter()
-            .zip(&parts)
-            .filter(|(_, p)| **p == (Some(rung), Part::Index))
-            .map(|(r, _)| r)
-            .collect();
+        let index = index_requests(&requests, &parts, rung);
         assert_eq!(index.len(), 1, "rung {rung}'s sidx:\n{log}");
         assert!(complete(index[0], index_len(&stream, rung)), "rung {rung}'s sidx:\n{log}");
     }
@@ -260,12 +255,7 @@ fn a_location_trickling_the_sidx_is_left_for_the_other_without_a_stall() {
     let mut index_on_a = 0;
     for rung in 0..KBPS.len() {
         let len = index_len(&stream, rung);
-        let index: Vec<&RequestRecord> = requests
-            .iter()
-            .zip(&parts)
-            .filter(|(_, p)| **p == (Some(rung), Part::Index))
-            .map(|(r, _)| r)
-            .collect();
+        let index = index_requests(&requests, &parts, rung);
         for r in index.iter().filter(|r| r.location == "a") {
             assert_eq!(r.fault, Some(TRICKLE), "{r:?}");
             assert!(r.bytes_sent < len, "a trickling sidx request brought it whole: {r:?}");
@@ -306,12 +296,7 @@ fn a_location_trickling_from_6_s_is_left_without_a_stall() {
     // The sidx requests, sent at the start, came whole from a before it went wrong.
     let parts: Vec<(Option<usize>, Part)> = requests.iter().map(|r| classify(&stream, r)).collect();
     for rung in 0..KBPS.len() {
-        let index: Vec<&RequestRecord> = requests
-            .iter()
-            .zip(&parts)
-            .filter(|(_, p)| **p == (Some(rung), Part::Index))
-            .map(|(r, _)| r)
-            .collect();
+        let index = index_requests(&requests, &parts, rung);
         assert!(
             index.len() == 1 && index[0].location == "a" && complete(index[0], index_len(&stream, rung)),
             "rung {rung}'s sidx:\n{log}"
@@ -327,4 +312,13 @@ fn a_location_trickling_from_6_s_is_left_without_a_stall() {
     summary("a trickles from 6 s, simulated", &sim);
     played_all_without_a_stall("simulated", &sim);
     assert!(sim.cdn_switches >= 1, "simulated: never left a");
+}
+
+/// The requests of `rung`'s `sidx` among `requests` (classified in `parts`).
+fn index_requests<'r>(
+    requests: &'r [RequestRecord],
+    parts: &[(Option<usize>, Part)],
+    rung: usize,
+) -> Vec<&'r RequestRecord> {
+    requests.iter().zip(parts).filter(|(_, p)| **p == (Some(rung), Part::Index)).map(|(r, _)| r).collect()
 }
