@@ -125,6 +125,7 @@ pub fn small_presentation(segments: usize) -> Arc<Presentation> {
             mime_type: Some("video/mp4".into()),
             audio_sampling_rate: None,
             base_urls: base_urls.clone(),
+            availability_time_offset: 0.0,
             segments: SegmentIndex::Listed {
                 init: Some(SegmentRef { url: format!("r{r}/init.mp4"), range: None }),
                 segments: (0..segments)
@@ -160,6 +161,8 @@ pub fn small_presentation(segments: usize) -> Arc<Presentation> {
             .map(|l| Location { id: l.to_string(), priority: None, weight: None })
             .collect(),
         steering: None,
+        live: None,
+        events: Vec::new(),
     })
 }
 

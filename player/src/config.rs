@@ -54,6 +54,38 @@ pub struct PlayerConfig {
     /// this often while a presentation plays, and before calling a stall. `None` (a simulator, a
     /// headless run) lets the core's own clock stand for the decoder.
     pub decoder_reports: Option<Duration>,
+    /// How live streams are played: the latency aimed for and the catch-up.
+    pub live: LiveConfig,
+}
+
+/// Live playback: how far behind the live edge to play and how to hold it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LiveConfig {
+    /// Latency to the live edge to aim for; `None`: the MPD's `ServiceDescription` target, else
+    /// its `@suggestedPresentationDelay`, else [`LiveConfig::default_segments`] segment durations.
+    pub target_latency: Option<Duration>,
+    /// Segment durations of latency aimed for when neither the configuration nor the MPD says.
+    pub default_segments: f64,
+    /// Slowest playback rate used to hold the target (the MPD's `ServiceDescription` narrows it).
+    pub min_rate: f64,
+    /// Fastest playback rate used to catch up.
+    pub max_rate: f64,
+    /// Latency this far above the target is not caught up by playing faster but by a jump to
+    /// the target (after a long stall, say); `None`: the larger of 3 s and two segments.
+    pub max_drift: Option<Duration>,
+}
+
+impl Default for LiveConfig {
+    fn default() -> Self {
+        LiveConfig {
+            target_latency: None,
+            default_segments: 2.5,
+            min_rate: 0.95,
+            max_rate: 1.05,
+            max_drift: None,
+        }
+    }
 }
 
 impl Default for PlayerConfig {
@@ -75,6 +107,7 @@ impl Default for PlayerConfig {
             record_log: false,
             lower_after_abandon: true,
             decoder_reports: None,
+            live: LiveConfig::default(),
         }
     }
 }

@@ -28,6 +28,20 @@ pub enum RequestKind {
     Media,
     /// A content-steering server.
     Steering,
+    /// A server's clock (`<UTCTiming>` of a live MPD).
+    Clock,
+}
+
+/// The HTTP method of a request.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Method {
+    /// `GET`: the body is wanted.
+    #[default]
+    Get,
+    /// `HEAD`: only the headers (the `Date` of a `http-head` clock). Send
+    /// [`Input::ServerDate`], then [`Input::Complete`] without a body.
+    Head,
 }
 
 /// A request for the driver to make.
@@ -47,6 +61,8 @@ pub struct FetchRequest {
     pub location: Option<usize>,
     /// Extra request headers (CMCD in header mode).
     pub headers: Vec<(String, String)>,
+    /// `GET` or `HEAD`.
+    pub method: Method,
 }
 
 /// How a request failed, as the driver saw it.
@@ -156,6 +172,24 @@ pub enum Input {
         /// Frames dropped (late, or never shown).
         dropped: u64,
     },
+    /// The device's wall clock (time since the Unix epoch, UTC) at this input's session time.
+    /// Send it once before [`Input::Load`]: a live stream needs to know what time it is, and
+    /// until the server's clock is read (`<UTCTiming>`, a `Date` header) the device's is used.
+    WallClock {
+        /// Time since 1970-01-01T00:00:00Z.
+        unix: Duration,
+    },
+    /// The `Date` header of a response, as the server wrote it. Send it (when the response has
+    /// one and the driver can read it) before [`Input::Complete`]: a live stream's clock falls
+    /// back to it.
+    ServerDate {
+        /// Request.
+        id: RequestId,
+        /// The header's value (`Tue, 01 Dec 2026 23:59:59 GMT`).
+        date: String,
+    },
+    /// Jump to the live edge (at the target latency) and follow it again: "back to live".
+    GoLive,
     /// Play another track of the same kind (another audio language, say): `index` counts the
     /// period's tracks of `kind` that have representations, in document order. Playback restarts
     /// at the current position, as after a seek.
@@ -175,6 +209,7 @@ impl Input {
             | Input::Redirected { id, .. }
             | Input::Data { id, .. }
             | Input::Complete { id }
+            | Input::ServerDate { id, .. }
             | Input::Failed { id, .. } => Some(*id),
             _ => None,
         }
@@ -321,6 +356,37 @@ pub enum PlayerEvent {
         /// How.
         error: FetchError,
     },
+    /// The playback rate changed (live latency control). Every rate change is also an
+    /// [`Output::SetPlaybackRate`].
+    PlaybackRateChanged {
+        /// The new rate (1.0: normal speed).
+        rate: f64,
+    },
+    /// Playback started or stopped following the live edge (a seek back into the window stops
+    /// it, [`Input::GoLive`] starts it again).
+    LiveEdge {
+        /// Whether playback now follows the live edge at the target latency.
+        following: bool,
+        /// The latency it aims for.
+        target_latency: Duration,
+    },
+    /// The server's clock was read; the difference is server minus device.
+    ClockSynced {
+        /// Where from: `utc_timing`, `date_header`, `direct`, `publish_time`.
+        source: &'static str,
+        /// Server clock minus the device clock, in milliseconds (0 when the device gave none).
+        offset_ms: f64,
+    },
+    /// A new version of a live MPD was read.
+    ManifestUpdated {
+        /// Whether it is still live (a refresh that turned it static ends the stream at its end).
+        dynamic: bool,
+        /// Its periods.
+        periods: usize,
+    },
+    /// An event of an MPD `EventStream`, or an `emsg` box of a media segment (SCTE-35 cues among
+    /// them), as soon as it is known (before its presentation time).
+    StreamEvent(crate::presentation::StreamEvent),
     /// The session failed for good.
     Error {
         /// The error.
@@ -354,6 +420,12 @@ pub enum Output {
     /// [`Input::DecoderFrames`]. Asked for only when [`crate::PlayerConfig::decoder_reports`] is
     /// set, at that interval and before the core decides that playback has stalled.
     ReportDecoder,
+    /// Play at this rate (live latency control: a little faster to catch up with the live
+    /// edge, a little slower when the buffer runs low; 1.0 is normal speed).
+    SetPlaybackRate {
+        /// Rate, within the bounds of [`crate::PlayerConfig::live`].
+        rate: f64,
+    },
     /// Something happened.
     Event(PlayerEvent),
 }

@@ -31,6 +31,7 @@ pub mod error;
 pub mod estimator;
 pub mod failover;
 pub mod io;
+pub mod live;
 pub mod log;
 pub mod manifest;
 pub mod manual;
@@ -50,4 +51,4 @@ pub use io::{
 pub use metrics::{QoeConfig, SessionReport};
 pub use player::{MAX_LOG_ENTRIES, Player};
 pub use state::PlayerState;
-pub use status::{PlayerStatus, RungInfo};
+pub use status::{LiveStatus, PlayerStatus, RungInfo};

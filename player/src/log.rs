@@ -134,6 +134,25 @@ pub enum LogRecord {
         /// Index among the tracks of that kind.
         index: usize,
     },
+    /// The device's wall clock, in ms since the Unix epoch.
+    WallClock {
+        /// Milliseconds since 1970.
+        unix_ms: f64,
+    },
+    /// A response's `Date` header.
+    ServerDate {
+        /// Request.
+        id: RequestId,
+        /// The header.
+        date: String,
+    },
+    /// The viewer asked to go back to the live edge.
+    GoLive,
+    /// The core changed the playback rate.
+    SetPlaybackRate {
+        /// Rate.
+        rate: f64,
+    },
     /// An event.
     Event {
         /// The event.
@@ -170,6 +189,9 @@ impl From<&Input> for LogRecord {
                 LogRecord::DecoderFrames { decoded: *decoded, dropped: *dropped }
             }
             Input::SelectTrack { kind, index } => LogRecord::SelectTrack { kind: *kind, index: *index },
+            Input::WallClock { unix } => LogRecord::WallClock { unix_ms: ms(*unix) },
+            Input::ServerDate { id, date } => LogRecord::ServerDate { id: *id, date: date.clone() },
+            Input::GoLive => LogRecord::GoLive,
         }
     }
 }
@@ -187,6 +209,7 @@ impl From<&Output> for LogRecord {
             Output::Flush { position } => LogRecord::Flush { position_ms: ms(*position) },
             Output::EndOfStream { track } => LogRecord::EndOfStream { track: *track },
             Output::ReportDecoder => LogRecord::ReportDecoder,
+            Output::SetPlaybackRate { rate } => LogRecord::SetPlaybackRate { rate: *rate },
             Output::Event(event) => LogRecord::Event { event: event.clone() },
         }
     }

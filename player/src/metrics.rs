@@ -162,6 +162,9 @@ pub struct SessionReport {
     /// [`MAX_STALL_RECORDS`]); `rebuffer_s` counts them.
     #[serde(default)]
     pub stalls_left_out: usize,
+    /// Latency to the live edge and the catch-up, for a live session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live: Option<crate::live::LiveReport>,
 }
 
 /// Most media request records a session keeps (older ones are folded into the totals): a
@@ -344,6 +347,7 @@ impl Metrics {
             segments: self.segments.iter().cloned().collect(),
             segments_left_out: self.segments_left_out,
             stalls_left_out: self.stalls_left_out,
+            live: None,
         }
     }
 }

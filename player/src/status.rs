@@ -52,4 +52,25 @@ pub struct PlayerStatus {
     pub frames: Option<(u64, u64)>,
     /// Why the session failed, if it did.
     pub error: Option<PlayerError>,
+    /// The live edge and the latency to it, for a live stream.
+    pub live: Option<LiveStatus>,
+}
+
+/// Where a live session stands against the live edge.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LiveStatus {
+    /// Latency: how far the position is behind the live edge.
+    pub latency: Duration,
+    /// The latency aimed for.
+    pub target_latency: Duration,
+    /// The DVR window: the oldest position that can be played and the live edge.
+    pub window: (Duration, Duration),
+    /// Whether playback follows the live edge (not a position the viewer chose in the window).
+    pub following: bool,
+    /// Current playback rate (catch-up).
+    pub playback_rate: f64,
+    /// Whether the MPD turned static: the stream ends at its end.
+    pub ended: bool,
+    /// Where the wall clock comes from: `utc_timing`, `date_header`, `device`, `publish_time`.
+    pub clock: &'static str,
 }

@@ -37,6 +37,7 @@ fn served_from(kinds: &[TrackKind], locations: &[&str]) -> Arc<Presentation> {
             mime_type: None,
             audio_sampling_rate: None,
             base_urls: base_urls.clone(),
+            availability_time_offset: 0.0,
             segments: SegmentIndex::Listed {
                 init: Some(SegmentRef { url: format!("{kind:?}/init.mp4"), range: None }),
                 segments: vec![MediaSegment {
@@ -59,6 +60,8 @@ fn served_from(kinds: &[TrackKind], locations: &[&str]) -> Arc<Presentation> {
             duration: Some(Duration::from_secs(2)),
             tracks: kinds.iter().map(|&k| track(k)).collect(),
         }],
+        live: None,
+        events: Vec::new(),
         locations: locations
             .iter()
             .map(|l| Location { id: l.to_string(), priority: None, weight: None })

@@ -180,6 +180,7 @@ impl Ladder {
                     mime_type: Some("video/mp4".into()),
                     audio_sampling_rate: None,
                     base_urls: base_urls.clone(),
+                    availability_time_offset: 0.0,
                     segments: SegmentIndex::Listed { init: None, segments },
                 }
             })
@@ -207,6 +208,8 @@ impl Ladder {
                 .map(|l| Location { id: l.to_string(), priority: None, weight: None })
                 .collect(),
             steering: None,
+            live: None,
+            events: Vec::new(),
         };
         SimContent { presentation: Arc::new(presentation), sizes: Arc::new(sizes) }
     }
@@ -245,6 +248,7 @@ impl AudioLadder {
                 mime_type: Some("audio/mp4".into()),
                 audio_sampling_rate: None,
                 base_urls: base_urls.to_vec(),
+                availability_time_offset: 0.0,
                 segments: SegmentIndex::Listed { init: None, segments },
             }],
         }

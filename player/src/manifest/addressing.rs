@@ -29,6 +29,9 @@ pub(super) struct Context<'a> {
     pub bandwidth: u64,
     /// The period's duration, when known.
     pub period_duration: Option<Duration>,
+    /// A live period of unknown end: its templates are addressed this far from its start, with no
+    /// cap on their count (they are computed when asked, never listed).
+    pub horizon: Option<Duration>,
     /// Most segments this representation may list.
     pub limit: u64,
 }
@@ -96,12 +99,13 @@ fn from_template(
         }
         None => initialization(pick(chain, |t| t.Initialization.as_ref()), ctx)?,
     };
+    let open_ended = ctx.period_duration.is_none() && ctx.horizon.is_some();
     let bounds = Bounds {
         at: ctx.at,
         start_number: pick(chain, |t| t.startNumber).unwrap_or(1),
         end_number: pick(chain, |t| t.endNumber),
         period_end: period_ticks(ctx, timescale)?.and_then(|t| t.checked_add(offset)),
-        limit: ctx.limit,
+        limit: if open_ended { u64::MAX } else { ctx.limit },
     };
     let runs = if let Some(timeline) = pick(chain, |t| t.SegmentTimeline.as_ref()) {
         timeline::runs(&timeline.segments, &bounds)?
@@ -277,8 +281,28 @@ fn whole_period_at(
     Ok(SegmentIndex::Listed { init, segments: vec![segment].into() })
 }
 
-/// The period's duration in `timescale` ticks (rounded up), when known.
+/// `@availabilityTimeOffset` in seconds (the most specific SegmentTemplate's, else the
+/// representation's BaseURL's; `INF` allowed): how long before its end a live segment can be
+/// fetched.
+pub(super) fn availability_time_offset(period: &Period, set: &AdaptationSet, rep: &Representation) -> f64 {
+    let templates = [&rep.SegmentTemplate, &set.SegmentTemplate, &period.SegmentTemplate];
+    let from_template = templates.iter().find_map(|t| t.as_ref()?.availabilityTimeOffset);
+    let from_base = [&rep.BaseURL, &set.BaseURL, &period.BaseURL]
+        .iter()
+        .find_map(|b| b.first()?.availability_time_offset);
+    from_template.or(from_base).filter(|v| *v >= 0.0 && !v.is_nan()).unwrap_or(0.0)
+}
+
+/// The period's duration in `timescale` ticks (rounded up), when known; for a live period of
+/// unknown end, its horizon.
 fn period_ticks(ctx: &Context<'_>, timescale: u64) -> Result<Option<u64>, ManifestError> {
+    if ctx.period_duration.is_none()
+        && let Some(horizon) = ctx.horizon
+    {
+        // Far enough, and with room for the presentation time offset and a last segment.
+        let ticks = duration_to_ticks_ceil(horizon, timescale).unwrap_or(u64::MAX);
+        return Ok(Some(ticks.min(u64::MAX / 4)));
+    }
     ctx.period_duration
         .map(|d| {
             duration_to_ticks_ceil(d, timescale).ok_or_else(|| ManifestError::InvalidTiming {

@@ -37,6 +37,9 @@
 
 mod addressing;
 mod base_url;
+mod live;
+
+pub use live::MAX_MPD_EVENTS;
 mod prescan;
 mod resource;
 mod steering;
@@ -85,7 +88,7 @@ pub enum ManifestError {
     /// value of the wrong type).
     #[error("malformed MPD: {0}")]
     Malformed(String),
-    /// A well-formed MPD uses something Flick does not play yet (a dynamic MPD, XLink).
+    /// A well-formed MPD uses something Flick does not play yet (XLink).
     #[error("{at}: unsupported: {feature}")]
     Unsupported {
         /// Where.
@@ -232,17 +235,15 @@ struct Walk<'a> {
     locations: base_url::LocationTable,
     /// Segments listed so far, against [`MAX_SEGMENTS`].
     segments_listed: u64,
+    /// For a live period whose end is unknown: how far from its start its templates are
+    /// addressed (they have no end; the player asks only for segments already available).
+    horizon: Option<core::time::Duration>,
 }
 
 fn build(mpd: &MPD, manifest_url: &Url) -> Result<Presentation, ManifestError> {
-    match mpd.mpdtype.as_deref().map(str::trim) {
-        None | Some("static") => {}
-        Some("dynamic") => {
-            return Err(ManifestError::Unsupported {
-                at: "MPD".into(),
-                feature: "dynamic (live) MPD".into(),
-            });
-        }
+    let live = match mpd.mpdtype.as_deref().map(str::trim) {
+        None | Some("static") => None,
+        Some("dynamic") => Some(live::live(mpd, manifest_url)?),
         Some(other) => {
             return Err(ManifestError::InvalidAttribute {
                 at: "MPD".into(),
@@ -251,7 +252,7 @@ fn build(mpd: &MPD, manifest_url: &Url) -> Result<Presentation, ManifestError> {
                 reason: "expected \"static\" or \"dynamic\"".into(),
             });
         }
-    }
+    };
     if mpd.periods.is_empty() {
         return Err(ManifestError::NoPeriods);
     }
@@ -259,7 +260,12 @@ fn build(mpd: &MPD, manifest_url: &Url) -> Result<Presentation, ManifestError> {
     let root = base_url::root(manifest_url);
     let mpd_bases = base_url::descend(&root, &mpd.base_url, "MPD")?;
 
-    let mut walk = Walk { manifest_url, locations: base_url::LocationTable::default(), segments_listed: 0 };
+    let mut walk = Walk {
+        manifest_url,
+        locations: base_url::LocationTable::default(),
+        segments_listed: 0,
+        horizon: None,
+    };
     let mut periods = Vec::with_capacity(spans.len());
     for (index, (period, span)) in mpd.periods.iter().zip(&spans).enumerate() {
         let at = label("Period", index, period.id.as_deref());
@@ -267,6 +273,8 @@ fn build(mpd: &MPD, manifest_url: &Url) -> Result<Presentation, ManifestError> {
             return Err(ManifestError::Unsupported { at, feature: "XLink Period@href".into() });
         }
         let bases = base_url::descend(&mpd_bases, &period.BaseURL, &at)?;
+        walk.horizon =
+            live.as_ref().filter(|_| span.duration.is_none()).map(|l| live::horizon(l, span.start));
         let tracks = track::tracks(&mut walk, period, span, &bases, &at)?;
         if tracks.is_empty() {
             return Err(ManifestError::NoPlayableTracks { at });
@@ -274,11 +282,24 @@ fn build(mpd: &MPD, manifest_url: &Url) -> Result<Presentation, ManifestError> {
         periods.push(Period { id: period.id.clone(), start: span.start, duration: span.duration, tracks });
     }
     let locations = walk.locations.finish(&mut periods);
-    let duration = mpd.mediaPresentationDuration.or_else(|| {
-        let last = periods.last()?;
-        last.start.checked_add(last.duration?)
-    });
-    Ok(Presentation { duration, min_buffer_time: mpd.minBufferTime, periods, locations, steering: None })
+    let duration = match live {
+        // A live presentation's end is not known until its MPD says so (turning static).
+        Some(_) => mpd.mediaPresentationDuration,
+        None => mpd.mediaPresentationDuration.or_else(|| {
+            let last = periods.last()?;
+            last.start.checked_add(last.duration?)
+        }),
+    };
+    let starts: Vec<_> = spans.iter().map(|s| s.start).collect();
+    Ok(Presentation {
+        duration,
+        min_buffer_time: mpd.minBufferTime,
+        events: live::events(mpd, &starts),
+        periods,
+        locations,
+        steering: None,
+        live,
+    })
 }
 
 /// `Kind[index]`, with ` id="..."` when the element has an id: how errors name an element.

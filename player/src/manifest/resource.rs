@@ -60,6 +60,7 @@ mod tests {
             representation_id: "r",
             bandwidth: 1,
             period_duration: Some(Duration::from_secs(10)),
+            horizon: None,
             limit: 100,
         }
     }

@@ -102,6 +102,7 @@ fn representation(
         representation_id: &id,
         bandwidth,
         period_duration: span.duration,
+        horizon: walk.horizon,
         limit: MAX_SEGMENTS_PER_REPRESENTATION,
     };
     let segments = addressing::segment_index(period, set, rep, &ctx)?;
@@ -124,6 +125,7 @@ fn representation(
         mime_type: rep.mimeType.clone().or_else(|| set.mimeType.clone()),
         audio_sampling_rate: rep.audioSamplingRate.clone().or_else(|| set.audioSamplingRate.clone()),
         base_urls,
+        availability_time_offset: addressing::availability_time_offset(period, set, rep),
         segments,
         id,
     })

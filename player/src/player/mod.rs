@@ -8,6 +8,7 @@
 mod buffer;
 mod decoder;
 mod indexes;
+mod live;
 mod playback;
 mod requests;
 mod scheduler;
@@ -66,6 +67,10 @@ struct InFlight {
     /// Cut for slowness while it still brought [`crate::failover::ALIVE_BPS`]: a slow location,
     /// left for another, but no sign that every location is dead.
     alive: bool,
+    /// A media segment's start and duration on the period timeline, as of the request.
+    timing: Option<(Duration, Duration)>,
+    /// The presentation's version when it was sent (a live MPD refresh moves segment indexes).
+    generation: u64,
 }
 
 impl InFlight {
@@ -142,6 +147,16 @@ pub struct Player {
     decoder_position: Option<(Duration, Duration)>,
     /// Segment indexes still to fetch before playback.
     pending_indexes: Vec<indexes::PendingIndex>,
+    /// The wall clock, once known (live streams).
+    wall: Option<live::WallClock>,
+    /// The live side of the session, for a dynamic MPD.
+    live: Option<live::LiveState>,
+    /// Version of the presentation: a live MPD refresh makes a new one.
+    generation: u64,
+    /// The manifest URL the session was loaded with (refreshes go to `<Location>` first).
+    first_manifest_url: Option<url::Url>,
+    /// Stream events already reported.
+    seen_events: live::SeenEvents,
 }
 
 impl Player {
@@ -178,6 +193,11 @@ impl Player {
             stall_check: None,
             decoder_position: None,
             pending_indexes: Vec::new(),
+            wall: None,
+            live: None,
+            generation: 0,
+            first_manifest_url: None,
+            seen_events: Default::default(),
         }
     }
 
@@ -212,6 +232,9 @@ impl Player {
             Input::Buffered { track, ranges } => self.on_buffered(track, &ranges),
             Input::DecoderFrames { decoded, dropped } => self.on_frames(decoded, dropped),
             Input::SelectTrack { kind, index } => self.select_track(kind, index),
+            Input::WallClock { unix } => self.on_wall_clock(unix),
+            Input::ServerDate { id, date } => self.on_server_date(id, &date),
+            Input::GoLive => self.go_live(),
         }
         self.drive();
     }
@@ -264,12 +287,21 @@ impl Player {
             match track.wait {
                 track::Wait::BufferFull(t)
                 | track::Wait::Delayed { until: t, .. }
-                | track::Wait::Retry { until: t, .. } => consider(t),
+                | track::Wait::Retry { until: t, .. }
+                | track::Wait::Available(t) => consider(t),
                 track::Wait::None => {}
             }
         }
         if let Some(t) = self.manifest_retry_at {
             consider(t);
+        }
+        if let Some(live) = &self.live {
+            if let Some(t) = live.next_refresh {
+                consider(t);
+            }
+            if self.state == PlayerState::Playing && !live.ended {
+                consider(live.next_tick.unwrap_or(self.now));
+            }
         }
         if let Some(t) = self.failover.steering().and_then(|s| s.next_at()) {
             consider(t);

@@ -7,19 +7,38 @@ use crate::metrics::Outcome;
 use crate::state::PlayerState;
 use core::time::Duration;
 
-/// Media time as a function of session time: runs while playing, frozen otherwise.
-#[derive(Clone, Copy, Debug, Default)]
+/// Media time as a function of session time: runs while playing (at its rate), frozen otherwise.
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct Clock {
     anchor_position: Duration,
     anchor_time: Duration,
     running: bool,
     played_before: Duration,
+    /// Media seconds per session second (live latency control); 1.0 is exact.
+    rate: f64,
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock {
+            anchor_position: Duration::ZERO,
+            anchor_time: Duration::ZERO,
+            running: false,
+            played_before: Duration::ZERO,
+            rate: 1.0,
+        }
+    }
 }
 
 impl Clock {
+    /// Media time played in `elapsed` session time.
+    fn media(&self, elapsed: Duration) -> Duration {
+        if self.rate == 1.0 { elapsed } else { elapsed.mul_f64(self.rate) }
+    }
+
     pub(crate) fn position(&self, now: Duration) -> Duration {
         if self.running {
-            self.anchor_position + now.saturating_sub(self.anchor_time)
+            self.anchor_position + self.media(now.saturating_sub(self.anchor_time))
         } else {
             self.anchor_position
         }
@@ -31,7 +50,9 @@ impl Clock {
 
     /// When the running clock reaches `position`.
     pub(crate) fn reaches(&self, position: Duration) -> Option<Duration> {
-        self.running.then(|| self.anchor_time + position.saturating_sub(self.anchor_position))
+        let media = position.saturating_sub(self.anchor_position);
+        let session = if self.rate == 1.0 { media } else { media.div_f64(self.rate) };
+        self.running.then(|| self.anchor_time + session)
     }
 
     pub(crate) fn start(&mut self, now: Duration) {
@@ -43,7 +64,7 @@ impl Clock {
 
     pub(crate) fn stop(&mut self, now: Duration) {
         if self.running {
-            self.played_before += now.saturating_sub(self.anchor_time);
+            self.played_before += self.media(now.saturating_sub(self.anchor_time));
             self.anchor_position = self.position(now);
             self.anchor_time = now;
             self.running = false;
@@ -53,16 +74,23 @@ impl Clock {
     /// Move the position (a seek, or the decoder's report of where it really is).
     pub(crate) fn reanchor(&mut self, position: Duration, now: Duration) {
         if self.running {
-            self.played_before += now.saturating_sub(self.anchor_time);
+            self.played_before += self.media(now.saturating_sub(self.anchor_time));
         }
         self.anchor_position = position;
         self.anchor_time = now;
     }
 
+    /// Play at `rate` from `now` on.
+    pub(crate) fn set_rate(&mut self, rate: f64, now: Duration) {
+        let position = self.position(now);
+        self.reanchor(position, now);
+        self.rate = rate;
+    }
+
     /// Media played up to `now`, never past `end`.
     pub(crate) fn played(&self, now: Duration, end: Duration) -> Duration {
         let running = match self.reaches(end) {
-            Some(hit) => now.min(hit).saturating_sub(self.anchor_time),
+            Some(hit) => self.media(now.min(hit).saturating_sub(self.anchor_time)),
             None => Duration::ZERO,
         };
         self.played_before + running
@@ -164,7 +192,7 @@ impl Player {
         let Some(presentation) = self.presentation.clone() else { return };
         let position = match presentation.duration {
             Some(d) => position.min(d),
-            None => position,
+            None => self.clamp_live_seek(position),
         };
         for r in std::mem::take(&mut self.requests) {
             if r.track.is_none() {

@@ -21,7 +21,7 @@ pub(crate) fn max_body(kind: RequestKind) -> u64 {
     const MIB: u64 = 1024 * 1024;
     match kind {
         RequestKind::Manifest | RequestKind::Index => 16 * MIB,
-        RequestKind::Init | RequestKind::Steering => MIB,
+        RequestKind::Init | RequestKind::Steering | RequestKind::Clock => MIB,
         RequestKind::Media => 256 * MIB,
     }
 }
@@ -60,12 +60,20 @@ impl Player {
         self.decoder_report_due = None;
         self.decoder_position = None;
         self.clock.stop(self.now);
+        if self.live.take().is_some_and(|l| l.rate != 1.0) {
+            self.clock.set_rate(1.0, self.now);
+            self.outputs.push_back(Output::SetPlaybackRate { rate: 1.0 });
+        }
+        self.generation += 1;
+        self.first_manifest_url = None;
+        self.seen_events.clear();
     }
 
     pub(super) fn load(&mut self, url: String) {
         self.unload();
         match url::Url::parse(&url) {
             Ok(u) => {
+                self.first_manifest_url = Some(u.clone());
                 self.manifest_url = Some(u);
                 self.metrics.load_at = Some(self.now);
                 self.set_state(PlayerState::Loading);
@@ -87,6 +95,8 @@ impl Player {
         let video_rungs = presentation.track(TrackKind::Video).map_or(0, |t| t.representations.len());
         self.emit(PlayerEvent::PresentationLoaded { duration: presentation.duration, video_rungs });
         self.presentation = Some(presentation.clone());
+        self.start_live(&presentation);
+        self.report_mpd_events(&presentation);
         let Some(period) = self.played_period(&presentation) else {
             self.fail(PlayerError::Unplayable("no period".into()));
             return;
@@ -124,14 +134,32 @@ impl Player {
             .iter()
             .map(|t| TrackState::new(t.kind, t.track, &period.tracks[t.track], period.duration))
             .collect();
-        if self.tracks.iter().any(|t| t.segment_count == 0) {
+        let live = self.live.is_some();
+        if !live && self.tracks.iter().any(|t| t.segment_count == 0) {
             self.fail(PlayerError::Unplayable("a selected track has no segments".into()));
             return;
         }
-        let start = (0..self.tracks.len())
-            .filter_map(|i| self.track_timeline(&presentation, i)?.first_start())
-            .max()
-            .unwrap_or_default();
+        let start = if live {
+            let Some(start) = self.live_start(&presentation) else {
+                // Waiting for the server's clock; it calls back.
+                return;
+            };
+            for i in 0..self.tracks.len() {
+                let next = self.track_timeline(&presentation, i).map_or(0, |s| s.index_ending_after(start));
+                let t = &mut self.tracks[i];
+                t.live = true;
+                t.next_segment = next;
+            }
+            self.outputs.push_back(Output::Flush { position: start });
+            let target_latency = self.live.as_ref().map_or(Duration::ZERO, |l| l.target);
+            self.emit(PlayerEvent::LiveEdge { following: true, target_latency });
+            start
+        } else {
+            (0..self.tracks.len())
+                .filter_map(|i| self.track_timeline(&presentation, i)?.first_start())
+                .max()
+                .unwrap_or_default()
+        };
         for t in &mut self.tracks {
             t.buffered_end = start;
         }
@@ -296,14 +324,29 @@ impl Player {
             }
             RequestKind::Media => self.on_media(r, data),
             RequestKind::Steering => self.on_steering_answer(&data),
+            RequestKind::Clock => self.on_clock_answer(r.sent_at, &data),
         }
     }
 
     fn on_manifest(&mut self, data: bytes::Bytes) {
         self.manifest_failing_since = None;
         let Some(url) = self.manifest_url.clone() else { return };
+        let refresh = self.live.is_some() && self.presentation.is_some();
         match crate::manifest::parse(&data, &url) {
-            Ok(p) => self.start_presentation(Arc::new(p)),
+            Ok(p) if refresh => {
+                if let Some(next) = p.live.as_ref().and_then(|l| l.locations.first()) {
+                    self.manifest_url = Some(next.clone());
+                }
+                self.on_refresh(p)
+            }
+            Ok(p) => {
+                if let Some(next) = p.live.as_ref().and_then(|l| l.locations.first()) {
+                    self.manifest_url = Some(next.clone());
+                }
+                self.start_presentation(Arc::new(p))
+            }
+            // A live session goes on with what it has; the refresh is tried again.
+            Err(e) if refresh => self.on_refresh_failed(crate::io::FetchError::Transport(e.to_string())),
             Err(e) => self.fail(PlayerError::Manifest(e)),
         }
     }
@@ -346,9 +389,13 @@ impl Player {
         else {
             return;
         };
-        let Some((start, duration)) = rep.segments.segments().and_then(|s| s.timing(segment_index)) else {
+        let Some((start, duration)) =
+            r.timing.or_else(|| rep.segments.segments().and_then(|s| s.timing(segment_index)))
+        else {
             return;
         };
+        let moved = r.generation != self.generation;
+        let in_band = crate::live::emsg::events(&data, start);
         let t = &mut self.tracks[ti];
         if t.appended_rep != Some(r.rep) && t.init_data[r.rep].is_none() && rep.segments.init().is_some() {
             // The init segment fetched beside it is still on its way (or failed): keep this one
@@ -390,6 +437,17 @@ impl Player {
         }));
         t.buffered_end = t.buffered_end.max(start + duration);
         t.next_segment = segment_index + 1;
+        t.not_yet = 0;
+        if moved {
+            // A refresh renumbered the timeline since the request: find the next one by time.
+            let next = self
+                .track_timeline(&presentation, ti)
+                .map(|s| s.index_ending_after(start + duration + Duration::from_millis(1)));
+            if let Some(next) = next {
+                self.tracks[ti].next_segment = next;
+            }
+        }
+        let t = &mut self.tracks[ti];
         if t.done() {
             self.outputs.push_back(Output::EndOfStream { track: t.kind });
         }
@@ -401,6 +459,9 @@ impl Player {
         let kind = t.kind;
         let previous = t.last_rung.replace(r.rep);
         self.record_request(&r, Outcome::Ok);
+        for event in in_band {
+            self.report_event(event);
+        }
         if kind != TrackKind::Video {
             return;
         }
@@ -442,6 +503,15 @@ impl Player {
     pub(super) fn on_failed(&mut self, id: RequestId, error: FetchError) {
         let Some(r) = self.take_request(id) else { return };
         let location = self.location_id(r.location);
+        if r.kind == RequestKind::Media
+            && error == FetchError::Http(404)
+            && let Some(ti) = r.track
+            && self.not_produced_yet(ti)
+        {
+            self.record_request(&r, Outcome::from(&error));
+            self.emit(PlayerEvent::RequestFailed { kind: r.kind, location, error });
+            return;
+        }
         if let Some(l) = r.location {
             self.failover.failed(l, self.now);
         }
@@ -451,6 +521,10 @@ impl Player {
         self.emit(PlayerEvent::RequestFailed { kind: r.kind, location, error: error.clone() });
         let now = self.now;
         match r.kind {
+            RequestKind::Manifest if self.live.is_some() && self.presentation.is_some() => {
+                self.on_refresh_failed(error);
+            }
+            RequestKind::Clock => self.clock_done(),
             RequestKind::Manifest => {
                 let since = match r.alive {
                     true => self.manifest_failing_since.unwrap_or(now),
@@ -538,6 +612,8 @@ impl InFlight {
             min_rate_bps: self.min_rate_bps,
             window: self.window,
             alive: self.alive,
+            timing: self.timing,
+            generation: self.generation,
         }
     }
 }

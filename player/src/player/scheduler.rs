@@ -27,6 +27,10 @@ impl Player {
         if !self.state.is_active() {
             return;
         }
+        self.live_tick();
+        if !self.state.is_active() {
+            return;
+        }
         for i in 0..self.tracks.len() {
             self.schedule_track(i);
             if !self.state.is_active() {
@@ -42,7 +46,7 @@ impl Player {
             return;
         }
         match t.wait {
-            Wait::BufferFull(until) if self.now < until => return,
+            Wait::BufferFull(until) | Wait::Available(until) if self.now < until => return,
             Wait::Delayed { until, rung } | Wait::Retry { until, rung } => {
                 if self.now < until {
                     return;
@@ -57,6 +61,10 @@ impl Player {
             _ => {}
         }
         self.tracks[i].wait = Wait::None;
+        if let Some(until) = self.live_wait(i) {
+            self.tracks[i].wait = Wait::Available(until);
+            return;
+        }
         let level = self.track_level(i);
         let next =
             if self.config.count_next_segment { self.next_segment_duration(i) } else { Duration::ZERO };
@@ -180,6 +188,7 @@ impl Player {
             return;
         };
         let media = (!media_held).then(|| segment.location.clone());
+        let (segment_start, segment_duration) = (segment.start, segment.duration);
         let candidates = self.failover.candidates(&rep.base_urls, &presentation.locations);
         let base = match self.failover.pick(&candidates, self.now, self.track_level(i)) {
             Pick::Now(k) => candidates[k].clone(),
@@ -211,10 +220,14 @@ impl Player {
         self.note_media_location(location);
         let carried = self.resumable_part(i, rung, &mut resource);
         let segment = Some(self.tracks[i].next_segment);
+        let timing = Some((segment_start, segment_duration));
         self.send(RequestKind::Media, Some(i), rung, segment, Some(location), url, &resource);
-        if let (Some((prefix, data)), Some(r)) = (carried, self.requests.last_mut()) {
-            r.prefix = prefix;
-            r.data = data;
+        if let Some(r) = self.requests.last_mut() {
+            r.timing = timing;
+            if let Some((prefix, data)) = carried {
+                r.prefix = prefix;
+                r.data = data;
+            }
         }
     }
 
@@ -289,6 +302,8 @@ impl Player {
             min_rate_bps,
             window: (self.now, 0),
             alive: false,
+            timing: None,
+            generation: self.generation,
         });
         let (url, headers) = self.with_cmcd(url, kind, track, rep);
         self.outputs.push_back(Output::Fetch(FetchRequest {
@@ -299,6 +314,7 @@ impl Player {
             track: track_kind,
             location,
             headers,
+            method: crate::io::Method::Get,
         }));
     }
 

@@ -47,6 +47,7 @@ impl Player {
             text_tracks: languages(TrackKind::Text),
             frames: self.metrics.frames,
             error: self.metrics.error.clone(),
+            live: self.live_status(now),
         }
     }
 
@@ -54,7 +55,9 @@ impl Player {
     pub fn report(&self, now: Duration, driver: &str, model: Option<&str>, qoe: QoeConfig) -> SessionReport {
         let now = now.max(self.now);
         let played = self.clock.played(now, self.playable_end());
-        self.metrics.report(now, played, driver, self.abr.name(), model, qoe)
+        let mut report = self.metrics.report(now, played, driver, self.abr.name(), model, qoe);
+        report.live = self.live.as_ref().map(|l| l.stats.report(self.metrics.started_at));
+        report
     }
 
     /// Record how a media request ended, for the report.

@@ -336,6 +336,7 @@ mod decoder_cadence;
 mod decoder_reports;
 mod end_of_stream;
 mod hostile;
+mod live;
 mod slow_servers;
 mod startup;
 

@@ -16,6 +16,8 @@ pub(crate) enum Wait {
     Delayed { until: Duration, rung: usize },
     /// Every location is excluded: retry this rung at this time.
     Retry { until: Duration, rung: usize },
+    /// A live segment not produced (or not listed) yet: look again at this time.
+    Available(Duration),
 }
 
 /// The scheduling state of one selected track.
@@ -45,6 +47,10 @@ pub(crate) struct TrackState {
     pub(crate) partial: Option<crate::failover::resume::Partial>,
     /// A media segment that arrived before the init segment fetched beside it.
     pub(crate) held_media: Option<(super::InFlight, bytes::Bytes)>,
+    /// A live track: more segments come (it is never done).
+    pub(crate) live: bool,
+    /// Times in a row the next live segment was answered "not found" (not produced yet).
+    pub(crate) not_yet: u8,
 }
 
 impl TrackState {
@@ -78,12 +84,14 @@ impl TrackState {
             retry_cap: None,
             partial: None,
             held_media: None,
+            live: false,
+            not_yet: 0,
         }
     }
 
     /// Whether every segment has been fetched.
     pub(crate) fn done(&self) -> bool {
-        self.next_segment >= self.segment_count
+        !self.live && self.next_segment >= self.segment_count
     }
 }
 

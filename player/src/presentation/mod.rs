@@ -1,7 +1,10 @@
 //! The presentation model the player schedules from: what a parsed MPD (or a simulator's ladder)
 //! becomes. Plain data; [`crate::manifest`] builds it from MPD bytes.
 
+mod live;
 mod segments;
+
+pub use live::{LatencyTarget, Live, StreamEvent, UtcTiming};
 
 pub use segments::Segments;
 pub(crate) use segments::{Computed, Entry, Run, Step, place};
@@ -24,6 +27,10 @@ pub struct Presentation {
     pub locations: Vec<Location>,
     /// DASH-IF Content Steering, when the MPD names a steering server.
     pub steering: Option<ContentSteering>,
+    /// What a dynamic (live) MPD says about time; `None` for a static one.
+    pub live: Option<Live>,
+    /// The events of the MPD's `EventStream`s, in document order.
+    pub events: Vec<StreamEvent>,
 }
 
 /// The MPD's `<ContentSteering>` element.
@@ -109,6 +116,9 @@ pub struct Representation {
     pub audio_sampling_rate: Option<String>,
     /// Candidate base URLs, one per location that serves this representation, best first.
     pub base_urls: Vec<BaseUrl>,
+    /// `@availabilityTimeOffset` in seconds (0 when absent; infinite allowed): a live segment
+    /// can be fetched this long before its end.
+    pub availability_time_offset: f64,
     /// Where the segments are.
     pub segments: SegmentIndex,
 }
@@ -209,6 +219,11 @@ impl SegmentIndex {
 }
 
 impl Presentation {
+    /// Whether the presentation is live (a dynamic MPD).
+    pub fn is_live(&self) -> bool {
+        self.live.is_some()
+    }
+
     /// The first track of `kind` in the first period, if any.
     pub fn track(&self, kind: TrackKind) -> Option<&Track> {
         self.periods.first()?.tracks.iter().find(|t| t.kind == kind)

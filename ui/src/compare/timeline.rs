@@ -157,6 +157,7 @@ mod tests {
             segments,
             segments_left_out: 0,
             stalls_left_out: 0,
+            live: None,
         }
     }
 

@@ -42,7 +42,7 @@ fn mpd_level_errors() {
     assert_eq!(try_parse(r#"<MPD type="static"></MPD>"#), Err(ManifestError::NoPeriods));
     assert!(matches!(
         try_parse(r#"<MPD type="dynamic"><Period/></MPD>"#),
-        Err(ManifestError::Unsupported { feature, .. }) if feature.contains("dynamic")
+        Err(ManifestError::MissingAttribute { attribute: "MPD@availabilityStartTime", .. })
     ));
     assert_invalid(try_parse(r#"<MPD type="sometimes"><Period/></MPD>"#), "MPD@type");
     assert_eq!(

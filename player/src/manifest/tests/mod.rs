@@ -4,6 +4,7 @@ mod addressing;
 mod base_urls;
 mod errors;
 mod hostile;
+mod live;
 
 use super::{ManifestError, parse};
 use crate::presentation::{MediaSegment, Presentation, Representation, SegmentIndex, TrackKind};

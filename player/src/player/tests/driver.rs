@@ -26,6 +26,7 @@ pub(super) fn presentation(segments: usize, locations: &[&str]) -> Arc<Presentat
             mime_type: None,
             audio_sampling_rate: None,
             base_urls: base_urls.clone(),
+            availability_time_offset: 0.0,
             segments: SegmentIndex::Listed {
                 init: Some(SegmentRef { url: format!("r{r}/init.mp4"), range: None }),
                 segments: (0..segments)
@@ -60,6 +61,8 @@ pub(super) fn presentation(segments: usize, locations: &[&str]) -> Arc<Presentat
             .map(|l| Location { id: l.to_string(), priority: None, weight: None })
             .collect(),
         steering: None,
+        live: None,
+        events: Vec::new(),
     })
 }
 
@@ -85,6 +88,8 @@ pub(super) struct Driver {
     pub(super) clock: VirtualClock,
     pub(super) events: Vec<(Duration, PlayerEvent)>,
     pub(super) fetched: Vec<FetchRequest>,
+    /// When each of `fetched` was asked for.
+    pub(super) fetched_at: Vec<Duration>,
     pub(super) cancelled: Vec<RequestId>,
     pub(super) appended: Vec<Append>,
     /// When the core said each track was complete.
@@ -93,7 +98,15 @@ pub(super) struct Driver {
     pub(super) decoder_asks: usize,
     /// The decoder's position at a session time, when the core asks (`None`: no answer).
     pub(super) decoder: Option<Box<dyn FnMut(Duration) -> Option<Duration>>>,
+    /// Bodies made at the time of the request, for URLs ending with the key (a live MPD, a time
+    /// server); checked before `bodies`.
+    pub(super) made_bodies: Vec<(String, MadeBody)>,
+    /// Playback rates the core asked for, and when.
+    pub(super) rates: Vec<(Duration, f64)>,
 }
+
+/// A body made at the time of its request.
+pub(super) type MadeBody = Box<dyn FnMut(Duration) -> bytes::Bytes>;
 
 /// What the scripted network does next to a request.
 #[derive(Clone, Debug)]
@@ -164,11 +177,14 @@ impl Driver {
             clock: VirtualClock::default(),
             events: Vec::new(),
             fetched: Vec::new(),
+            fetched_at: Vec::new(),
             cancelled: Vec::new(),
             appended: Vec::new(),
             ended_tracks: Vec::new(),
             decoder_asks: 0,
             decoder: None,
+            made_bodies: Vec::new(),
+            rates: Vec::new(),
         }
     }
 
@@ -182,6 +198,7 @@ impl Driver {
             match o {
                 Output::Fetch(r) => {
                     self.fetched.push(r.clone());
+                    self.fetched_at.push(self.now);
                     let host = url::Url::parse(&r.url).unwrap().host_str().unwrap().to_string();
                     if self.dead.contains(&host) && self.dead_until.is_none_or(|t| self.now < t) {
                         // Without an error, a dead host never answers.
@@ -190,9 +207,17 @@ impl Driver {
                         }
                         continue;
                     }
-                    if let Some((_, body)) =
-                        self.bodies.iter().find(|(suffix, _)| r.url.ends_with(suffix.as_str()))
-                    {
+                    let made = self
+                        .made_bodies
+                        .iter_mut()
+                        .find(|(suffix, _)| r.url.ends_with(suffix.as_str()))
+                        .map(|(_, make)| make(self.now));
+                    let listed = self
+                        .bodies
+                        .iter()
+                        .find(|(suffix, _)| r.url.ends_with(suffix.as_str()))
+                        .map(|b| b.1.clone());
+                    if let Some(body) = made.or(listed) {
                         let at = self.now + self.latency;
                         let mut r = r.clone();
                         r.range =
@@ -240,6 +265,7 @@ impl Driver {
                 }
                 Output::Append(a) => self.appended.push(a),
                 Output::Flush { .. } => {}
+                Output::SetPlaybackRate { rate } => self.rates.push((self.now, rate)),
                 Output::EndOfStream { track } => self.ended_tracks.push((self.now, track)),
                 Output::ReportDecoder => {
                     self.decoder_asks += 1;
