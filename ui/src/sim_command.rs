@@ -41,6 +41,11 @@ pub struct SimArgs {
     /// ...]}`; each listed location is served as a CDN named a, b, c, ...
     #[arg(long, value_name = "FILE")]
     network: Option<PathBuf>,
+    /// Play the content as a live stream whose edge is EDGE_S seconds in when each session
+    /// starts (30 without a value): segments appear as virtual time passes, the player holds its
+    /// target latency, and the table adds the latency to the live edge.
+    #[arg(long, value_name = "EDGE_S", num_args = 0..=1, default_missing_value = "30")]
+    live: Option<f64>,
     /// Write the JSON document to FILE (`-` for stdout).
     #[arg(long, value_name = "FILE")]
     json: Option<String>,
@@ -96,6 +101,24 @@ pub fn run(args: SimArgs) -> anyhow::Result<()> {
     let names: Vec<String> = (0..network.locations.len().max(1)).map(location_name).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let content = ladder.content(&names);
+    let content = match args.live {
+        Some(edge) if !(edge.is_finite() && edge > 0.0) => {
+            return Err(UsageError("--live must be a positive number of seconds".into()).into());
+        }
+        Some(edge) => {
+            let edge = Duration::from_secs_f64(edge);
+            if edge >= content.length() {
+                return Err(UsageError(format!(
+                    "--live {:.0}: the content is only {:.0} s long",
+                    edge.as_secs_f64(),
+                    content.length().as_secs_f64()
+                ))
+                .into());
+            }
+            content.as_live(edge, edge.max(Duration::from_secs(10)))
+        }
+        None => content,
+    };
     let spec = BatchSpec {
         traces: &traces,
         content: &content,
@@ -157,9 +180,23 @@ fn render_table(summaries: &[AlgorithmSummary], model: Model, traces: usize, ela
         "{:<12} {:>9} {:>12} {:>10} {:>12} {:>11} {:>11} {:>7}\n",
         "abr", "QoE_lin", "bitrate kbps", "rebuf %", "rebuf s/sess", "switch/min", "startup ms", "failed"
     );
+    let live = summaries.iter().any(|s| s.rows.iter().any(|r| r.report.live.is_some()));
+    if live {
+        out.pop();
+        out += &format!(" {:>10} {:>9}\n", "latency s", "p95 s");
+    }
     for s in summaries {
+        let latency = |f: fn(&flick_player::live::LiveReport) -> f64| {
+            let values: Vec<f64> = s.rows.iter().filter_map(|r| r.report.live.as_ref().map(f)).collect();
+            values.iter().sum::<f64>() / values.len().max(1) as f64
+        };
+        let live_columns = if live {
+            format!(" {:>10.2} {:>9.2}", latency(|l| l.latency_mean_s), latency(|l| l.latency_p95_s))
+        } else {
+            String::new()
+        };
         out += &format!(
-            "{:<12} {:>9.3} {:>12.0} {:>10.2} {:>12.2} {:>11.2} {:>11.0} {:>7}\n",
+            "{:<12} {:>9.3} {:>12.0} {:>10.2} {:>12.2} {:>11.2} {:>11.0} {:>7}{live_columns}\n",
             s.abr,
             s.mean_qoe_lin,
             s.mean_bitrate_kbps,
@@ -175,13 +212,13 @@ fn render_table(summaries: &[AlgorithmSummary], model: Model, traces: usize, ela
 
 fn render_csv(summaries: &[AlgorithmSummary]) -> String {
     let mut out = String::from(
-        "abr,trace,qoe_lin,mean_video_bitrate_kbps,rebuffer_s,stalls,switches,startup_ms,played_s,error\n",
+        "abr,trace,qoe_lin,mean_video_bitrate_kbps,rebuffer_s,stalls,switches,startup_ms,played_s,error,latency_mean_s,latency_p95_s\n",
     );
     for s in summaries {
         for row in &s.rows {
             let r = &row.report;
             out += &format!(
-                "{},{},{:.6},{:.1},{:.3},{},{},{},{:.3},{}\n",
+                "{},{},{:.6},{:.1},{:.3},{},{},{},{:.3},{},{},{}\n",
                 s.abr,
                 row.trace.replace(',', "_"),
                 r.qoe_lin,
@@ -191,7 +228,9 @@ fn render_csv(summaries: &[AlgorithmSummary]) -> String {
                 r.switches,
                 r.startup_ms.map_or(String::new(), |v| format!("{v:.1}")),
                 r.played_s,
-                r.error.as_ref().map_or("", |e| e.kind.as_str())
+                r.error.as_ref().map_or("", |e| e.kind.as_str()),
+                r.live.as_ref().map_or(String::new(), |l| format!("{:.3}", l.latency_mean_s)),
+                r.live.as_ref().map_or(String::new(), |l| format!("{:.3}", l.latency_p95_s)),
             );
         }
     }

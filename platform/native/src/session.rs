@@ -184,6 +184,8 @@ impl NativeSession {
         let never = start + Duration::from_secs(100 * 365 * 24 * 3600);
         let mut media_error: Option<MediaError> = None;
         let mut ended_at: Option<Duration> = None;
+        let unix = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        player.handle_input(Duration::ZERO, Input::WallClock { unix });
         player.handle_input(Duration::ZERO, Input::Load { url });
         'session: loop {
             let now = start.elapsed();
@@ -287,6 +289,11 @@ impl Io {
                     Output::Append(append) => media.append(&append)?,
                     Output::Flush { position } => media.flush(position)?,
                     Output::EndOfStream { track } => media.end_track(track),
+                    Output::SetPlaybackRate { rate } => {
+                        if !media.set_rate(rate) {
+                            tracing::debug!(rate, "the pipeline did not take the playback rate");
+                        }
+                    }
                     Output::ReportDecoder => report_decoder(player, media, now),
                     Output::Event(PlayerEvent::StateChanged { to, .. }) => {
                         media.set_playing(matches!(to, PlayerState::Playing | PlayerState::Ended))?

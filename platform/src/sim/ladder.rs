@@ -211,7 +211,7 @@ impl Ladder {
             live: None,
             events: Vec::new(),
         };
-        SimContent { presentation: Arc::new(presentation), sizes: Arc::new(sizes) }
+        SimContent { presentation: Arc::new(presentation), sizes: Arc::new(sizes), live_edge_at_start: None }
     }
 }
 
@@ -267,9 +267,57 @@ pub struct SimContent {
     pub presentation: Arc<Presentation>,
     /// Resource sizes by URL path.
     pub sizes: Arc<HashMap<String, u64>>,
+    /// For a live session: where the live edge is when the session starts (the content before
+    /// it has been "produced"; the rest appears as the session's virtual time passes).
+    pub live_edge_at_start: Option<Duration>,
 }
 
+/// The simulated wall-clock time of a live presentation's time zero (2020-09-13T12:26:40Z).
+pub const SIM_AVAILABILITY_START: Duration = Duration::from_secs(1_600_000_000);
+
 impl SimContent {
+    /// The same content as a live stream whose edge is at `edge` when the session starts:
+    /// segments appear as virtual time passes, with a DVR window of `window`, and the session
+    /// ends when the edge reaches the end of the content.
+    pub fn as_live(&self, edge: Duration, window: Duration) -> SimContent {
+        let mut presentation = (*self.presentation).clone();
+        presentation.duration = None;
+        for period in &mut presentation.periods {
+            period.duration = None;
+        }
+        presentation.live = Some(flick_player::presentation::Live {
+            availability_start: SIM_AVAILABILITY_START,
+            publish_time: None,
+            minimum_update_period: None,
+            time_shift_buffer_depth: Some(window),
+            suggested_presentation_delay: None,
+            latency: None,
+            playback_rate: None,
+            utc_timing: Vec::new(),
+            locations: Vec::new(),
+        });
+        SimContent {
+            presentation: Arc::new(presentation),
+            sizes: self.sizes.clone(),
+            live_edge_at_start: Some(edge),
+        }
+    }
+
+    /// The content's length: the end of its longest track.
+    pub fn length(&self) -> Duration {
+        self.presentation
+            .periods
+            .iter()
+            .flat_map(|p| &p.tracks)
+            .filter_map(|t| {
+                let segments = t.representations.first()?.segments.segments()?;
+                let (start, duration) = segments.timing(segments.len().checked_sub(1)?)?;
+                Some(start + duration)
+            })
+            .max()
+            .unwrap_or_default()
+    }
+
     /// Size of the resource at `url`, if served.
     pub fn size_of(&self, url: &str) -> Option<u64> {
         let path = url.find("://").and_then(|i| url[i + 3..].find('/').map(|j| &url[i + 3 + j..]))?;

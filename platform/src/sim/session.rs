@@ -139,8 +139,14 @@ pub fn run_session(spec: &SessionSpec<'_>, abr: Box<dyn Abr>) -> (SessionReport,
         network: spec.model.network(spec.trace, spec.seed, &spec.network),
         missing: VecDeque::new(),
     };
-    let limit = spec.content.presentation.duration.unwrap_or_default() * 20 + Duration::from_secs(3600);
+    let mut limit = spec.content.presentation.duration.unwrap_or_default() * 20 + Duration::from_secs(3600);
     let mut clock = VirtualClock::default();
+    if let Some(edge) = spec.content.live_edge_at_start {
+        // A live session lasts until the live edge reaches the end of the content.
+        limit = spec.content.length().saturating_sub(edge);
+        let unix = super::ladder::SIM_AVAILABILITY_START + edge;
+        player.handle_input(clock.now(), Input::WallClock { unix });
+    }
     player.handle_input(
         clock.now(),
         Input::LoadPresentation { presentation: spec.content.presentation.clone() },
@@ -166,13 +172,14 @@ pub fn run_session(spec: &SessionSpec<'_>, abr: Box<dyn Abr>) -> (SessionReport,
                 | Output::Flush { .. }
                 | Output::EndOfStream { .. }
                 | Output::ReportDecoder
+                | Output::SetPlaybackRate { .. }
                 | Output::Event(_) => {}
             }
         }
-        if matches!(player.state(), PlayerState::Ended | PlayerState::Failed) || now > limit {
+        if matches!(player.state(), PlayerState::Ended | PlayerState::Failed) || now >= limit {
             break;
         }
-        if clock.step(&mut player, &mut inputs, None) == Step::Idle {
+        if clock.step(&mut player, &mut inputs, Some(limit)) == Step::Idle {
             break;
         }
     }

@@ -62,7 +62,7 @@ impl BodyLimits {
             RequestKind::Manifest => self.manifest,
             RequestKind::Index => self.index,
             RequestKind::Init => self.init,
-            RequestKind::Steering => self.steering,
+            RequestKind::Steering | RequestKind::Clock => self.steering,
             RequestKind::Media => self.media,
         }
     }
@@ -175,6 +175,7 @@ fn kind_name(kind: RequestKind) -> &'static str {
         RequestKind::Init => "init segment",
         RequestKind::Media => "media segment",
         RequestKind::Steering => "steering",
+        RequestKind::Clock => "clock",
     }
 }
 
@@ -205,7 +206,10 @@ async fn open(
     request: &FetchRequest,
 ) -> Result<(reqwest::Response, BodyBudget), FetchError> {
     let url = checked_url(&request.url)?;
-    let mut builder = client.get(url);
+    let mut builder = match request.method {
+        flick_player::io::Method::Get => client.get(url),
+        flick_player::io::Method::Head => client.head(url),
+    };
     if let Some(range) = request.range {
         builder = builder.header(reqwest::header::RANGE, format!("bytes={}-{}", range.start, range.end));
     }
@@ -246,6 +250,7 @@ pub async fn fetch_whole(
         track: None,
         location: None,
         headers: Vec::new(),
+        method: flick_player::io::Method::Get,
     };
     let (response, mut budget) = open(client, config, &request).await?;
     let mut body = Vec::new();
@@ -322,7 +327,10 @@ async fn fetch(
 ) {
     let id = request.id;
     let keep = config.keep_media
-        || matches!(request.kind, RequestKind::Manifest | RequestKind::Index | RequestKind::Steering);
+        || matches!(
+            request.kind,
+            RequestKind::Manifest | RequestKind::Index | RequestKind::Steering | RequestKind::Clock
+        );
     let send = |input: Input| {
         let tx = tx.clone();
         async move { tx.send(input).await.is_ok() }
@@ -339,8 +347,18 @@ async fn fetch(
     {
         return;
     }
-    let content_length = response.content_length();
+    let content_length = match request.method {
+        flick_player::io::Method::Get => response.content_length(),
+        // A HEAD response announces the length of a body it does not send.
+        flick_player::io::Method::Head => None,
+    };
     if !send(Input::ResponseStarted { id, content_length }).await {
+        return;
+    }
+    let date = response.headers().get(reqwest::header::DATE).and_then(|d| d.to_str().ok());
+    if let Some(date) = date
+        && !send(Input::ServerDate { id, date: date.to_string() }).await
+    {
         return;
     }
     let mut body = response.bytes_stream();

@@ -247,6 +247,7 @@ async fn a_body_growing_past_the_limit_is_cut() {
         track: None,
         location: None,
         headers: Vec::new(),
+        method: flick_player::io::Method::Get,
     };
     let task = fetcher.start(request);
     let mut received = 0u64;
@@ -291,6 +292,7 @@ async fn other_schemes_fail_without_a_connection() {
         track: None,
         location: None,
         headers: Vec::new(),
+        method: flick_player::io::Method::Get,
     };
     fetcher.start(request).await.unwrap();
     let input = rx.recv().await.unwrap();
@@ -329,6 +331,7 @@ async fn a_redirected_request_tells_the_core_which_url_answered() {
         track: None,
         location: None,
         headers: Vec::new(),
+        method: flick_player::io::Method::Get,
     };
     let task = fetcher.start(request);
     let first = tokio::time::timeout(Duration::from_secs(10), rx.recv()).await.unwrap().unwrap();

@@ -209,6 +209,23 @@ impl Graph {
         }
     }
 
+    /// Play at `rate` (live latency catch-up), with an instant rate change: no flush, no seek.
+    /// Returns whether the pipeline took it (a sink that cannot is left at its rate; the core
+    /// follows the decoder's reported position either way).
+    pub fn set_rate(&self, rate: f64) -> bool {
+        let none = gst::ClockTime::NONE;
+        self.pipeline
+            .seek(
+                rate,
+                gst::SeekFlags::INSTANT_RATE_CHANGE,
+                gst::SeekType::None,
+                none,
+                gst::SeekType::None,
+                none,
+            )
+            .is_ok()
+    }
+
     pub fn end_track(&mut self, track: TrackKind) {
         if self.ended_tracks.contains(&track) {
             return;

@@ -185,6 +185,8 @@ pub struct MediaPipeline {
     playing: bool,
     volume: f64,
     muted: bool,
+    /// Playback rate asked for by the core (re-applied after a flush rebuilds the graph).
+    rate: f64,
     /// Frame counters of pipelines torn down by flushes.
     frames_before: (u64, u64),
     limits: QueueLimits,
@@ -205,6 +207,7 @@ impl MediaPipeline {
             playing: false,
             volume: 1.0,
             muted: false,
+            rate: 1.0,
             frames_before: (0, 0),
             limits,
         })
@@ -258,7 +261,11 @@ impl MediaPipeline {
         self.frames.clear_latest();
         self.graph =
             Graph::build(&self.config, &self.frames, position, self.volume, self.muted, self.limits)?;
-        self.graph.set_playing(self.playing)
+        self.graph.set_playing(self.playing)?;
+        if self.rate != 1.0 {
+            self.graph.set_rate(self.rate);
+        }
+        Ok(())
     }
 
     /// Play (the core is `Playing`) or hold the current frame (any other state).
@@ -273,6 +280,14 @@ impl MediaPipeline {
     /// Whether the pipeline was last asked to play.
     pub fn is_playing(&self) -> bool {
         self.playing
+    }
+
+    /// Play at `rate` (the core's [`flick_player::Output::SetPlaybackRate`]); kept across
+    /// flushes. Whether the pipeline applied it is reported, not an error: the core follows the
+    /// decoder's position in any case.
+    pub fn set_rate(&mut self, rate: f64) -> bool {
+        self.rate = rate;
+        self.graph.set_rate(rate)
     }
 
     /// Audio volume, 0.0 (silent) to 1.0 (full), and mute.

@@ -376,7 +376,7 @@ impl NetworkModel for CdnNetwork {
         let mut latency = base * jitter;
         let location = request.location.unwrap_or(0);
         let resource = match request.kind {
-            RequestKind::Manifest | RequestKind::Steering => ResourceKind::Manifest,
+            RequestKind::Manifest | RequestKind::Steering | RequestKind::Clock => ResourceKind::Manifest,
             RequestKind::Init | RequestKind::Index => ResourceKind::Init,
             RequestKind::Media => ResourceKind::Media,
         };

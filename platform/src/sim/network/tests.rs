@@ -23,6 +23,7 @@ fn request(id: u64, location: usize) -> FetchRequest {
         track: None,
         location: Some(location),
         headers: Vec::new(),
+        method: flick_player::io::Method::Get,
     }
 }
 
