@@ -289,10 +289,8 @@ impl Io {
                     Output::Append(append) => media.append(&append)?,
                     Output::Flush { position } => media.flush(position)?,
                     Output::EndOfStream { track } => media.end_track(track),
-                    Output::SetPlaybackRate { rate } => {
-                        if !media.set_rate(rate) {
-                            tracing::debug!(rate, "the pipeline did not take the playback rate");
-                        }
+                    Output::SetPlaybackRate { rate } if !media.set_rate(rate) => {
+                        tracing::debug!(rate, "the pipeline did not take the playback rate");
                     }
                     Output::ReportDecoder => report_decoder(player, media, now),
                     Output::Event(PlayerEvent::StateChanged { to, .. }) => {
