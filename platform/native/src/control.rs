@@ -22,6 +22,8 @@ pub enum Command {
     SelectTrack(TrackKind, usize),
     /// Audio volume (0.0 to 1.0) and mute.
     SetVolume(f64, bool),
+    /// Back to the live edge (a live stream).
+    GoLive,
     /// End the session.
     Stop,
 }
@@ -36,6 +38,7 @@ impl Command {
             Command::Seek(position) => Some(Input::Seek { position }),
             Command::SetQuality(rung) => Some(Input::SetQuality { rung }),
             Command::SelectTrack(kind, index) => Some(Input::SelectTrack { kind, index }),
+            Command::GoLive => Some(Input::GoLive),
             Command::SetVolume(..) | Command::Stop => None,
         }
     }
@@ -104,6 +107,8 @@ pub struct SessionStatus {
     pub notes: Vec<String>,
     /// The session has ended (the stream ended, failed, or a stop was asked for).
     pub finished: bool,
+    /// The live edge and the latency to it, for a live stream.
+    pub live: Option<flick_player::LiveStatus>,
     /// The decoder played every track out to its end (the end of the stream reached the sinks).
     pub played_out: bool,
     /// Why the session failed, if it did.
@@ -166,6 +171,7 @@ impl SessionStatus {
         if let Some(frames) = status.frames {
             self.frames = frames;
         }
+        self.live = status.live;
     }
 }
 

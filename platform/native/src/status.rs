@@ -28,6 +28,8 @@ pub(crate) struct StatusView {
     pub throughput_kbps: Option<f64>,
     /// Location media requests go to.
     pub location: Option<String>,
+    /// Latency to the live edge and the playback rate, for a live stream.
+    pub live: Option<(Duration, f64)>,
 }
 
 impl StatusView {
@@ -47,8 +49,15 @@ impl StatusView {
             Some(k) => format!("{k:.0} kbit/s"),
             None => "-".to_string(),
         };
+        let live = match self.live {
+            Some((latency, rate)) if rate != 1.0 => {
+                format!("  live {:.1} s {rate:.2}x", latency.as_secs_f64())
+            }
+            Some((latency, _)) => format!("  live {:.1} s", latency.as_secs_f64()),
+            None => String::new(),
+        };
         format!(
-            "[{:6.1} s] {state:<9} pos {position}  buffer {:.1} s  video {video}  est {estimate}  location {}",
+            "[{:6.1} s] {state:<9} pos {position}  buffer {:.1} s  video {video}  est {estimate}  location {}{live}",
             self.elapsed.as_secs_f64(),
             self.buffer.as_secs_f64(),
             self.location.as_deref().unwrap_or("-"),
@@ -140,6 +149,20 @@ impl StatusLine {
                 held_until.as_secs_f64(),
                 appended_until.as_secs_f64()
             )),
+            PlayerEvent::LiveEdge { following: false, .. } => Some("left the live edge".into()),
+            PlayerEvent::LiveEdge { following: true, target_latency } => {
+                Some(format!("following the live edge at {:.1} s", target_latency.as_secs_f64()))
+            }
+            PlayerEvent::ClockSynced { source, offset_ms } => {
+                Some(format!("clock synced from {source} ({offset_ms:+.0} ms from the device)"))
+            }
+            PlayerEvent::ManifestUpdated { dynamic: false, .. } => Some("the live stream ended".into()),
+            PlayerEvent::StreamEvent(event) => Some(format!(
+                "event {} at {:.1} s{}",
+                event.scheme_id_uri,
+                event.presentation_time.as_secs_f64(),
+                event.id.as_ref().map(|id| format!(" (id {id})")).unwrap_or_default()
+            )),
             PlayerEvent::StateChanged { to, .. } => {
                 self.view.state = Some(*to);
                 None
@@ -172,6 +195,7 @@ impl StatusLine {
         self.view.position = status.position;
         self.view.buffer = status.buffer;
         self.view.throughput_kbps = status.throughput_kbps;
+        self.view.live = status.live.as_ref().map(|l| (l.latency, l.playback_rate));
         self.last = Some((elapsed, status.state));
         let line = self.view.line();
         let mut err = std::io::stderr().lock();
@@ -222,11 +246,14 @@ mod tests {
             rungs: 3,
             throughput_kbps: Some(35_250.0),
             location: Some("a".into()),
+            live: None,
         };
         assert_eq!(
             view.line(),
             "[  12.3 s] playing   pos 10.0/20.0 s  buffer 4.2 s  video 3/3 600 kbit/s  est 35.2 Mbit/s  location a"
         );
+        let live = StatusView { live: Some((Duration::from_millis(5_040), 1.03)), ..view.clone() };
+        assert!(live.line().ends_with("location a  live 5.0 s 1.03x"), "{}", live.line());
         let empty = StatusView::default().line();
         assert!(
             empty.contains("idle") && empty.contains("video -") && empty.contains("location -"),

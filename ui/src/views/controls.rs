@@ -1,4 +1,5 @@
-//! The control bar: play/pause, the seek bar with the buffered range, time, volume, the quality
+//! The control bar: play/pause, the seek bar with the buffered range (over the DVR window for a
+//! live stream, with a LIVE badge and a "Go live" button), time, volume, the quality
 //! menu ("auto" and each rung), the audio menu (when there is a choice), statistics and full
 //! screen. (No subtitle menu: the native pipeline does not render text tracks yet.)
 
@@ -18,8 +19,12 @@ pub fn show(ui: &mut Ui, snapshot: &Snapshot, state: &ViewState) -> Vec<Action> 
         if ui.button(label).on_hover_text("Play/pause (space)").clicked() {
             actions.push(Action::TogglePlay);
         }
-        let total = snapshot.duration.map_or_else(|| "--:--".to_string(), clock);
-        ui.monospace(format!("{} / {total}", clock(snapshot.position)));
+        if let Some(live) = &snapshot.live {
+            live_badge(ui, live, &mut actions);
+        } else {
+            let total = snapshot.duration.map_or_else(|| "--:--".to_string(), clock);
+            ui.monospace(format!("{} / {total}", clock(snapshot.position)));
+        }
         ui.separator();
         let speaker = if state.muted { "Unmute" } else { "Mute" };
         if ui.button(speaker).on_hover_text("Mute (m)").clicked() {
@@ -95,15 +100,44 @@ fn audio_menu(ui: &mut Ui, snapshot: &Snapshot, actions: &mut Vec<Action>) {
     });
 }
 
-/// The timeline: played part, buffered ranges, the handle; a click or drag seeks.
+/// LIVE (red while following the edge) or how far behind it, and the way back.
+fn live_badge(ui: &mut Ui, live: &super::LiveView, actions: &mut Vec<Action>) {
+    let red = Color32::from_rgb(230, 60, 60);
+    if live.following {
+        ui.colored_label(red, "● LIVE").on_hover_text(format!(
+            "{:.1} s behind the live edge (target {:.1} s)",
+            live.latency.as_secs_f64(),
+            live.target.as_secs_f64()
+        ));
+    } else {
+        ui.colored_label(Color32::from_gray(160), "● LIVE");
+        ui.monospace(format!("-{}", clock(live.latency)));
+    }
+    if ui
+        .add_enabled(!live.following, egui::Button::new("Go live"))
+        .on_hover_text("Back to the live edge (l)")
+        .clicked()
+    {
+        actions.push(Action::GoLive);
+    }
+}
+
+/// The timeline: played part, buffered ranges, the handle; a click or drag seeks. A live
+/// stream's timeline is its DVR window, the live edge at the right.
 fn seek_bar(ui: &mut Ui, snapshot: &Snapshot, actions: &mut Vec<Action>) {
     let width = ui.available_width();
     let (rect, response) = ui.allocate_exact_size(vec2(width, 16.0), Sense::click_and_drag());
-    let Some(total) = snapshot.duration.filter(|d| !d.is_zero()) else {
+    let (origin, total) = match (&snapshot.live, snapshot.duration) {
+        (Some(live), _) => (live.window.0, live.window.1.saturating_sub(live.window.0)),
+        (None, Some(total)) => (Duration::ZERO, total),
+        (None, None) => (Duration::ZERO, Duration::ZERO),
+    };
+    if total.is_zero() {
         ui.painter().rect_filled(track_rect(rect, 0.0, 1.0), 2.0, Color32::from_gray(60));
         return;
-    };
-    let frac = |d: Duration| (d.as_secs_f64() / total.as_secs_f64()).clamp(0.0, 1.0) as f32;
+    }
+    let frac =
+        |d: Duration| (d.saturating_sub(origin).as_secs_f64() / total.as_secs_f64()).clamp(0.0, 1.0) as f32;
     let painter = ui.painter();
     painter.rect_filled(track_rect(rect, 0.0, 1.0), 2.0, Color32::from_gray(60));
     for (start, end) in &snapshot.buffered {
@@ -118,11 +152,16 @@ fn seek_bar(ui: &mut Ui, snapshot: &Snapshot, actions: &mut Vec<Action>) {
         && (response.clicked() || response.drag_stopped())
     {
         let f = ((pointer.x - rect.left()) / rect.width()).clamp(0.0, 1.0) as f64;
-        actions.push(Action::Seek(Duration::from_secs_f64(f * total.as_secs_f64())));
+        actions.push(Action::Seek(origin + Duration::from_secs_f64(f * total.as_secs_f64())));
     }
     if let Some(hover) = response.hover_pos() {
         let f = ((hover.x - rect.left()) / rect.width()).clamp(0.0, 1.0) as f64;
-        response.on_hover_text(clock(Duration::from_secs_f64(f * total.as_secs_f64())));
+        let at = Duration::from_secs_f64(f * total.as_secs_f64());
+        let text = match snapshot.live {
+            Some(_) => format!("-{}", clock(total.saturating_sub(at))),
+            None => clock(at),
+        };
+        response.on_hover_text(text);
     }
 }
 

@@ -1,5 +1,5 @@
 //! Keyboard shortcuts: space play/pause, ←/→ seek 5 s, ↑/↓ volume, f full screen, m mute,
-//! s statistics.
+//! s statistics, l back to the live edge.
 
 use super::{Action, ViewState};
 use egui::{Context, Key};
@@ -23,6 +23,7 @@ pub fn shortcuts(ctx: &Context, state: &ViewState) -> Vec<Action> {
             (Key::F, Action::ToggleFullscreen),
             (Key::M, Action::ToggleMute),
             (Key::S, Action::ToggleStats),
+            (Key::L, Action::GoLive),
         ] {
             if input.key_pressed(key) {
                 actions.push(action);

@@ -61,6 +61,23 @@ pub struct Snapshot {
     pub notes: Vec<String>,
     /// Why the session failed, if it did.
     pub error: Option<String>,
+    /// A live stream: the window and the latency.
+    pub live: Option<LiveView>,
+}
+
+/// Where a live stream stands.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LiveView {
+    /// How far behind the live edge playback is.
+    pub latency: Duration,
+    /// The latency aimed for.
+    pub target: Duration,
+    /// The DVR window: the oldest position and the live edge.
+    pub window: (Duration, Duration),
+    /// Whether playback follows the edge (not a position chosen in the window).
+    pub following: bool,
+    /// Playback rate (catch-up).
+    pub rate: f64,
 }
 
 impl Snapshot {
@@ -91,6 +108,8 @@ pub enum Action {
     ToggleFullscreen,
     /// Show or hide the statistics panel.
     ToggleStats,
+    /// Back to the live edge.
+    GoLive,
 }
 
 /// What the views keep between frames: volume, panel visibility and the graphs' history.

@@ -44,6 +44,25 @@ pub fn show(ui: &mut Ui, snapshot: &Snapshot, history: &History) {
                 if snapshot.location_changes == 1 { "" } else { "es" }
             ),
         );
+        if let Some(live) = &snapshot.live {
+            row(
+                "Live latency",
+                format!(
+                    "{:.1} s (target {:.1} s{})",
+                    live.latency.as_secs_f64(),
+                    live.target.as_secs_f64(),
+                    if live.rate != 1.0 { format!(", {:.2}x", live.rate) } else { String::new() }
+                ),
+            );
+            row(
+                "DVR window",
+                format!(
+                    "{:.0} s{}",
+                    (live.window.1 - live.window.0).as_secs_f64(),
+                    if live.following { ", at the edge" } else { "" }
+                ),
+            );
+        }
         row("Dropped frames", format!("{} / {}", snapshot.frames.1, snapshot.frames.0));
         row("State", snapshot.state.clone());
     });

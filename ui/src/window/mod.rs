@@ -140,6 +140,7 @@ impl PlayerWindow {
             }
             Action::SetQuality(rung) => self.control.send(Command::SetQuality(rung)),
             Action::SelectAudio(i) => self.control.send(Command::SelectTrack(TrackKind::Audio, i)),
+            Action::GoLive => self.control.send(Command::GoLive),
             Action::SetVolume(v) => {
                 self.view.volume = v;
                 self.control.send(Command::SetVolume(v as f64, self.view.muted));
@@ -184,6 +185,13 @@ fn snapshot(status: &SessionStatus, want_play: bool, resolution: Option<(u32, u3
         audio_track: status.audio_track,
         notes: status.notes.clone(),
         error: status.error.clone(),
+        live: status.live.as_ref().map(|l| views::LiveView {
+            latency: l.latency,
+            target: l.target_latency,
+            window: l.window,
+            following: l.following,
+            rate: l.playback_rate,
+        }),
     }
 }
 
