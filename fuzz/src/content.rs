@@ -163,6 +163,7 @@ pub fn small_presentation(segments: usize) -> Arc<Presentation> {
         steering: None,
         live: None,
         events: Vec::new(),
+        warnings: Vec::new(),
     })
 }
 

@@ -387,6 +387,12 @@ pub enum PlayerEvent {
     /// An event of an MPD `EventStream`, or an `emsg` box of a media segment (SCTE-35 cues among
     /// them), as soon as it is known (before its presentation time).
     StreamEvent(crate::presentation::StreamEvent),
+    /// The manifest does something the standard does not allow but players accept (a
+    /// representation without `@bandwidth`, say): played, with this warning.
+    ManifestWarning {
+        /// What, and where.
+        message: String,
+    },
     /// The session failed for good.
     Error {
         /// The error.

@@ -62,6 +62,7 @@ fn served_from(kinds: &[TrackKind], locations: &[&str]) -> Arc<Presentation> {
         }],
         live: None,
         events: Vec::new(),
+        warnings: Vec::new(),
         locations: locations
             .iter()
             .map(|l| Location { id: l.to_string(), priority: None, weight: None })

@@ -210,6 +210,7 @@ impl Ladder {
             steering: None,
             live: None,
             events: Vec::new(),
+            warnings: Vec::new(),
         };
         SimContent { presentation: Arc::new(presentation), sizes: Arc::new(sizes), live_edge_at_start: None }
     }

@@ -70,6 +70,12 @@ pub(super) fn segment_index(
     whole_period(None, ctx)
 }
 
+/// Whether the representation is addressed by a SegmentTemplate that has no `@media` at any level.
+pub(super) fn template_without_media(period: &Period, set: &AdaptationSet, rep: &Representation) -> bool {
+    let chain = [&rep.SegmentTemplate, &set.SegmentTemplate, &period.SegmentTemplate];
+    chain.iter().any(|t| t.is_some()) && chain.iter().all(|t| t.as_ref().is_none_or(|t| t.media.is_none()))
+}
+
 fn from_template(
     chain: &Chain<'_, SegmentTemplate>,
     ctx: &Context<'_>,
@@ -85,10 +91,9 @@ fn from_template(
     let compile = |attribute: &'static str, text: &str| {
         UrlTemplate::parse(text).map_err(|reason| invalid_template(ctx, attribute, text, reason))
     };
-    let media_text = pick(chain, |t| t.media.as_deref()).ok_or_else(|| ManifestError::MissingAttribute {
-        at: ctx.at.into(),
-        attribute: "SegmentTemplate@media",
-    })?;
+    // Without @media (optional in the schema) the segments are the BaseURL itself; the caller
+    // warns about it (see `template_without_media`).
+    let media_text = pick(chain, |t| t.media.as_deref()).unwrap_or("");
     let media = compile("SegmentTemplate@media", media_text)?;
     let init = match pick(chain, |t| t.initialization.as_deref()) {
         Some(text) => {
@@ -269,8 +274,11 @@ fn whole_period_at(
     location: SegmentRef,
     ctx: &Context<'_>,
 ) -> Result<SegmentIndex, ManifestError> {
-    let duration =
-        ctx.period_duration.ok_or_else(|| ManifestError::UnknownPeriodDuration { at: ctx.at.into() })?;
+    // A live period of unknown end: one resource that goes on (a progressive live stream).
+    let duration = ctx
+        .period_duration
+        .or(ctx.horizon)
+        .ok_or_else(|| ManifestError::UnknownPeriodDuration { at: ctx.at.into() })?;
     let segment = MediaSegment {
         size: location.range.map(|r| Bytes(r.len())),
         location,

@@ -238,6 +238,10 @@ struct Walk<'a> {
     /// For a live period whose end is unknown: how far from its start its templates are
     /// addressed (they have no end; the player asks only for segments already available).
     horizon: Option<core::time::Duration>,
+    /// What was accepted though not as the standard says (a missing `@bandwidth`, say).
+    warnings: Vec<String>,
+    /// Representations without an id named so far.
+    unnamed: usize,
 }
 
 fn build(mpd: &MPD, manifest_url: &Url) -> Result<Presentation, ManifestError> {
@@ -265,6 +269,8 @@ fn build(mpd: &MPD, manifest_url: &Url) -> Result<Presentation, ManifestError> {
         locations: base_url::LocationTable::default(),
         segments_listed: 0,
         horizon: None,
+        warnings: Vec::new(),
+        unnamed: 0,
     };
     let mut periods = Vec::with_capacity(spans.len());
     for (index, (period, span)) in mpd.periods.iter().zip(&spans).enumerate() {
@@ -299,6 +305,7 @@ fn build(mpd: &MPD, manifest_url: &Url) -> Result<Presentation, ManifestError> {
         locations,
         steering: None,
         live,
+        warnings: walk.warnings,
     })
 }
 

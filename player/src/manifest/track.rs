@@ -61,24 +61,24 @@ fn representation(
             feature: "XLink Representation@href".into(),
         });
     }
-    let id = rep
-        .id
-        .clone()
-        .ok_or_else(|| ManifestError::MissingAttribute { at: at.into(), attribute: "Representation@id" })?;
-    let bandwidth = match rep.bandwidth {
+    // dash.js, Shaka and Media3 play representations without an id or a bandwidth: so does Flick,
+    // with a warning (the id is made from the position; the bandwidth is taken as the lowest).
+    let id = match rep.id.clone() {
+        Some(id) => id,
         None => {
-            return Err(ManifestError::MissingAttribute {
-                at: at.into(),
-                attribute: "Representation@bandwidth",
-            });
+            let made = format!("{}-{}", set.id.as_deref().unwrap_or("set"), walk.unnamed);
+            walk.unnamed += 1;
+            walk.warnings.push(format!("{at}: no Representation@id; called it {made:?}"));
+            made
         }
-        Some(0) => {
-            return Err(ManifestError::InvalidAttribute {
-                at: at.into(),
-                attribute: "Representation@bandwidth",
-                value: "0".into(),
-                reason: "must be positive".into(),
-            });
+    };
+    let bandwidth = match rep.bandwidth {
+        None | Some(0) => {
+            walk.warnings.push(format!(
+                "{at}: Representation@bandwidth {}; taken as the lowest",
+                if rep.bandwidth.is_some() { "is 0" } else { "is missing" }
+            ));
+            1
         }
         Some(bandwidth) => bandwidth,
     };
@@ -105,6 +105,9 @@ fn representation(
         horizon: walk.horizon,
         limit: MAX_SEGMENTS_PER_REPRESENTATION,
     };
+    if addressing::template_without_media(period, set, rep) {
+        walk.warnings.push(format!("{at}: SegmentTemplate without @media; its segments are the BaseURL"));
+    }
     let segments = addressing::segment_index(period, set, rep, &ctx)?;
     // Segments computed from a template cost nothing until asked: only stored ones count.
     let count = segments.segments().filter(|s| !s.is_computed()).map_or(0, |s| s.len() as u64);

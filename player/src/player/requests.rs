@@ -95,6 +95,9 @@ impl Player {
         let video_rungs = presentation.track(TrackKind::Video).map_or(0, |t| t.representations.len());
         self.emit(PlayerEvent::PresentationLoaded { duration: presentation.duration, video_rungs });
         self.presentation = Some(presentation.clone());
+        for message in &presentation.warnings {
+            self.emit(PlayerEvent::ManifestWarning { message: message.clone() });
+        }
         self.start_live(&presentation);
         self.report_mpd_events(&presentation);
         let Some(period) = self.played_period(&presentation) else {

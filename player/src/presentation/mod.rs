@@ -31,6 +31,9 @@ pub struct Presentation {
     pub live: Option<Live>,
     /// The events of the MPD's `EventStream`s, in document order.
     pub events: Vec<StreamEvent>,
+    /// What the MPD does that the standard does not allow but players accept (a representation
+    /// without `@bandwidth`, say), one sentence each.
+    pub warnings: Vec<String>,
 }
 
 /// The MPD's `<ContentSteering>` element.

@@ -63,6 +63,7 @@ pub(super) fn presentation(segments: usize, locations: &[&str]) -> Arc<Presentat
         steering: None,
         live: None,
         events: Vec::new(),
+        warnings: Vec::new(),
     })
 }
 
