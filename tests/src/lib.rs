@@ -4,6 +4,9 @@
 pub mod fixtures {
     //! Test content made with Debian's ffmpeg.
 
+    mod live;
+    pub use live::{FfmpegLive, LiveOptions};
+
     use std::path::{Path, PathBuf};
     use std::process::Command;
     use std::time::Duration;
