@@ -64,6 +64,7 @@ impl Player {
         };
         let mut core_config = self.config.player_config().map_err(|e| js_error(codes::CONFIG, &e))?;
         core_config.decoder_reports = Some(flick_player::DECODER_REPORTS);
+        let keep_live_behind = self.config.live_back_buffer().map_err(|e| js_error(codes::CONFIG, &e))?;
         let mut settle = None;
         let promise = js_sys::Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
         let settle = settle.ok_or_else(|| js_error(codes::INVALID_STATE, "the promise did not start"))?;
@@ -73,6 +74,7 @@ impl Player {
             url,
             self.listeners.clone(),
             settle,
+            keep_live_behind,
         )?;
         self.session = Some(session);
         Ok(promise)
@@ -142,6 +144,7 @@ impl Player {
         let update = read_config(Some(config.into()))?;
         let merged = self.config.merged(&update);
         merged.player_config().map_err(|e| js_error(codes::CONFIG, &e))?;
+        merged.live_back_buffer().map_err(|e| js_error(codes::CONFIG, &e))?;
         if flick_abr::by_name(merged.abr_name()).is_err() {
             return Err(js_error(
                 codes::UNKNOWN_ABR,

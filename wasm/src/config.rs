@@ -22,6 +22,9 @@ pub struct WebConfig {
     pub autoplay: Option<bool>,
     /// Rung of the first video segment (default: the ABR algorithm chooses).
     pub initial_quality: Option<usize>,
+    /// Live streams: media kept behind the position, in seconds (older media is removed from the
+    /// `SourceBuffer`s); default [`crate::media::KEEP_LIVE_BEHIND_S`].
+    pub live_back_buffer: Option<f64>,
     /// Fields of the core's `PlayerConfig` (its serde form), applied first.
     pub core: Option<serde_json::Value>,
 }
@@ -40,6 +43,7 @@ impl WebConfig {
             start_threshold: other.start_threshold.or(self.start_threshold),
             autoplay: other.autoplay.or(self.autoplay),
             initial_quality: other.initial_quality.or(self.initial_quality),
+            live_back_buffer: other.live_back_buffer.or(self.live_back_buffer),
             core: other.core.clone().or_else(|| self.core.clone()),
         }
     }
@@ -47,6 +51,14 @@ impl WebConfig {
     /// The ABR algorithm name.
     pub fn abr_name(&self) -> &str {
         self.abr.as_deref().unwrap_or("hedge")
+    }
+
+    /// Seconds of media a live session keeps behind the position.
+    pub fn live_back_buffer(&self) -> Result<f64, String> {
+        match self.live_back_buffer {
+            Some(s) => seconds("liveBackBuffer", s).map(|d| d.as_secs_f64()),
+            None => Ok(crate::media::KEEP_LIVE_BEHIND_S),
+        }
     }
 
     /// The core's configuration.
@@ -105,6 +117,9 @@ mod tests {
         assert!(huge.player_config().unwrap_err().contains("maxBuffer"), "no panic: a typed error");
         let core = WebConfig { core: Some(serde_json::json!({"nope": 1})), ..WebConfig::default() };
         assert!(core.player_config().is_err());
+        let back = WebConfig::from_json(r#"{"liveBackBuffer":-2}"#).unwrap();
+        assert!(back.live_back_buffer().unwrap_err().contains("liveBackBuffer"));
+        assert_eq!(WebConfig::default().live_back_buffer(), Ok(crate::media::KEEP_LIVE_BEHIND_S));
     }
 
     #[test]

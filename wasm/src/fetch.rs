@@ -6,11 +6,15 @@
 //! The tasks own no timing policy: the core decides when a silent or stalled request is given up
 //! and says [`Output::Cancel`](flick_player::Output), and the session aborts the controller.
 //!
+//! Every response's `Date` header goes to the core ([`Input::ServerDate`]) when the browser lets
+//! the page read it (same origin, or exposed by CORS): a live stream's clock falls back to it. A
+//! `HEAD` request (a `http-head` clock) has no body: its `Date` and the end are all it reports.
+//!
 //! A browser tells less than a socket does: a refused or reset connection and a failed CORS check
 //! are all the same `TypeError`, so every failure before the response is [`FetchError::Reset`],
 //! and so is a body that errors (the core knows whether that cut it short of its length).
 
-use flick_player::io::Bytes;
+use flick_player::io::{Bytes, Method};
 use flick_player::{Chunk, FetchError, FetchRequest, Input, RequestId};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -61,10 +65,20 @@ async fn run(request: FetchRequest, signal: AbortSignal, deliver: &dyn Fn(Input)
     {
         return;
     }
+    let head = request.method == Method::Head;
+    // A HEAD's Content-Length is the GET's: no body comes, and none is missing.
+    let content_length = if head { None } else { content_length };
     if !deliver(Input::ResponseStarted { id, content_length }) {
         return;
     }
-    let Some(body) = response.body() else {
+    // Null when the header is absent or hidden by CORS (it is not a safelisted response header).
+    if let Some(date) = response.headers().get("date").ok().flatten()
+        && !deliver(Input::ServerDate { id, date })
+    {
+        return;
+    }
+    let body = if head { None } else { response.body() };
+    let Some(body) = body else {
         deliver(Input::Complete { id });
         return;
     };
@@ -101,7 +115,10 @@ async fn send(request: &FetchRequest, signal: &AbortSignal) -> Result<Response, 
         headers.set(name, value).map_err(transport)?;
     }
     let init = RequestInit::new();
-    init.set_method("GET");
+    init.set_method(match request.method {
+        Method::Get => "GET",
+        Method::Head => "HEAD",
+    });
     init.set_headers(&headers);
     init.set_signal(Some(signal));
     let web_request = Request::new_with_str_and_init(&request.url, &init).map_err(transport)?;

@@ -8,6 +8,12 @@
 //! empty, its buffered ranges go back to the core ([`Input::Buffered`]), which refetches whatever
 //! the browser dropped. Once the core says every track is complete ([`Output::EndOfStream`]) and
 //! its queue is empty, the stream is ended (`endOfStream`) so the element plays out to the end.
+//!
+//! A live presentation has an infinite duration and a live seekable range (the DVR window, kept
+//! up to date by the session); media more than [`KEEP_LIVE_BEHIND_S`] (or the configured
+//! `liveBackBuffer`) behind the position is removed as playback goes on, so a session of hours
+//! stays within the browser's quota. When the MPD turns static, the range is cleared and the
+//! duration made finite; the core then ends each track as for on-demand content.
 
 #[cfg(doc)]
 use flick_player::Output;
@@ -22,6 +28,17 @@ use web_sys::{HtmlVideoElement, MediaSource, MediaSourceReadyState, SourceBuffer
 
 /// Media kept behind the playback position when room must be made, in seconds.
 const KEEP_BEHIND_S: f64 = 1.0;
+
+/// Media kept behind the playback position of a live session by default, in seconds (the
+/// `liveBackBuffer` key of the configuration): older media is removed once there is a third more
+/// of it, at most 10 s (so removals come in batches, not at every report).
+pub const KEEP_LIVE_BEHIND_S: f64 = 30.0;
+
+/// The most a live track holds behind the position beyond what it keeps, in seconds.
+const MAX_EVICT_SLACK_S: f64 = 10.0;
+
+/// The live seekable range is set again when either end moved by this much, in seconds.
+const RANGE_STEP_S: f64 = 0.5;
 
 /// One queued `SourceBuffer` operation.
 enum Op {
@@ -61,13 +78,25 @@ pub struct MediaSink {
     ended: bool,
     /// Appends refused for lack of room so far.
     quota_errors: u32,
+    /// The presentation is live: media behind the position is removed as playback goes on.
+    live: bool,
+    /// The live seekable range last set (`None`: none, or cleared).
+    live_range: Option<(f64, f64)>,
+    /// A duration to set once no buffer is updating (the MPD turned static).
+    duration_wanted: Option<f64>,
+    /// Seconds of media a live session keeps behind the position.
+    keep_live_behind: f64,
     _on_open: Closure<dyn FnMut()>,
 }
 
 impl MediaSink {
-    /// A new `MediaSource` attached to `video`; `on_open` runs when it opens, `on_update_end(kind)`
-    /// when a track's operation finishes.
-    pub fn attach(video: &HtmlVideoElement, on_open: Box<dyn FnMut()>) -> Result<MediaSink, JsValue> {
+    /// A new `MediaSource` attached to `video`; `on_open` runs when it opens. A live session keeps
+    /// `keep_live_behind` seconds of media behind the position.
+    pub fn attach(
+        video: &HtmlVideoElement,
+        keep_live_behind: f64,
+        on_open: Box<dyn FnMut()>,
+    ) -> Result<MediaSink, JsValue> {
         let source = MediaSource::new()?;
         let object_url = web_sys::Url::create_object_url_with_source(&source)?;
         let on_open = Closure::wrap(on_open);
@@ -81,6 +110,10 @@ impl MediaSink {
             early_ends: Vec::new(),
             ended: false,
             quota_errors: 0,
+            live: false,
+            live_range: None,
+            duration_wanted: None,
+            keep_live_behind,
             _on_open: on_open,
         })
     }
@@ -101,16 +134,26 @@ impl MediaSink {
     }
 
     /// Create one `SourceBuffer` per selected audio and video track of `presentation` and set the
-    /// duration. `on_update_end` makes the callback of each track's buffer. Appends that arrived
-    /// early are queued.
+    /// duration: infinite for a live presentation, with `live_window` (the DVR window) as its
+    /// seekable range. `on_update_end` makes the callback of each track's buffer. Appends that
+    /// arrived early are queued.
     pub fn create_buffers(
         &mut self,
         presentation: &Presentation,
+        live_window: Option<(f64, f64)>,
         selected: &dyn Fn(TrackKind) -> Option<usize>,
         on_update_end: &dyn Fn(TrackKind) -> Box<dyn FnMut()>,
     ) -> Result<(), String> {
-        if let Some(duration) = presentation.duration {
-            self.source.set_duration(duration.as_secs_f64());
+        if presentation.is_live() {
+            self.live = true;
+            set_duration(&self.source, f64::INFINITY)
+                .map_err(|e| format!("a live duration: {}", crate::error::describe(&e)))?;
+            if let Some((start, end)) = live_window {
+                self.set_live_window(start, end);
+            }
+        } else if let Some(duration) = presentation.duration {
+            set_duration(&self.source, duration.as_secs_f64())
+                .map_err(|e| format!("the duration: {}", crate::error::describe(&e)))?;
         }
         for kind in [TrackKind::Video, TrackKind::Audio] {
             let Some(index) = selected(kind) else { continue };
@@ -153,6 +196,60 @@ impl MediaSink {
             self.end_track(kind);
         }
         Ok(())
+    }
+
+    /// The DVR window of a live presentation moved: set it as the live seekable range (once it
+    /// moved by [`RANGE_STEP_S`]), so the element's `seekable` and its controls follow it. The
+    /// first call comes before any media, so the start position the session seeks to is seekable.
+    pub fn set_live_window(&mut self, start: f64, end: f64) {
+        if !self.live || self.source.ready_state() != MediaSourceReadyState::Open {
+            return;
+        }
+        let (start, end) = (start.max(0.0), end.max(start.max(0.0)));
+        if !(start.is_finite() && end.is_finite()) {
+            return;
+        }
+        let moved = self
+            .live_range
+            .is_none_or(|(s, e)| (s - start).abs() >= RANGE_STEP_S || (e - end).abs() >= RANGE_STEP_S);
+        if moved && self.source.set_live_seekable_range(start, end).is_ok() {
+            self.live_range = Some((start, end));
+        }
+    }
+
+    /// The MPD turned static: no live seekable range any more, and the duration is `duration`
+    /// (when known; set once no buffer is updating). The core ends each track when its last
+    /// segment is in, and `endOfStream` follows as for on-demand content.
+    pub fn end_live(&mut self, duration: Option<f64>) {
+        if !self.live {
+            return;
+        }
+        self.live = false;
+        if self.live_range.take().is_some() && self.source.ready_state() == MediaSourceReadyState::Open {
+            let _ = self.source.clear_live_seekable_range();
+        }
+        self.duration_wanted = duration.filter(|d| d.is_finite() && *d > 0.0);
+    }
+
+    /// Live: queue the removal of media more than the back buffer behind `position`, for tracks
+    /// holding a third more than that (at most [`MAX_EVICT_SLACK_S`] more). Media behind the
+    /// position is nothing the core counts on (it reads buffered ranges from the position on).
+    /// Returns whether a removal was queued (the caller kicks the queues).
+    pub fn evict_behind(&mut self, position: f64) -> bool {
+        if !self.live || !position.is_finite() {
+            return false;
+        }
+        let until = position - self.keep_live_behind;
+        let slack = (self.keep_live_behind / 3.0).clamp(0.5, MAX_EVICT_SLACK_S);
+        let mut queued = false;
+        for track in &mut self.tracks {
+            let removing = track.queue.iter().any(|op| matches!(op, Op::Remove(..)));
+            if !removing && first_start(&track.buffer).is_some_and(|start| start < until - slack) {
+                track.queue.push_back(Op::Remove(0.0, until));
+                queued = true;
+            }
+        }
+        queued
     }
 
     /// Queue an append from the core.
@@ -202,6 +299,15 @@ impl MediaSink {
             if let Some(notice) = self.kick_track(i, video) {
                 notices.push(notice);
             }
+        }
+        if self.duration_wanted.is_some()
+            && self.source.ready_state() == MediaSourceReadyState::Open
+            && !self.tracks.iter().any(|t| t.buffer.updating())
+            && let Some(duration) = self.duration_wanted.take()
+        {
+            // Never below what is buffered (the browser refuses that); endOfStream trims it.
+            let held = self.tracks.iter().filter_map(|t| last_end(&t.buffer)).fold(0.0, f64::max);
+            let _ = set_duration(&self.source, duration.max(held));
         }
         let all_in = !self.tracks.is_empty()
             && self.tracks.iter().all(|t| t.complete && t.queue.is_empty() && !t.buffer.updating());
@@ -300,6 +406,17 @@ fn ranges(buffer: &SourceBuffer) -> Vec<(Duration, Duration)> {
 fn first_start(buffer: &SourceBuffer) -> Option<f64> {
     let ranges = buffer.buffered().ok()?;
     (ranges.length() > 0).then(|| ranges.start(0).ok()).flatten()
+}
+
+fn last_end(buffer: &SourceBuffer) -> Option<f64> {
+    let ranges = buffer.buffered().ok()?;
+    ranges.length().checked_sub(1).and_then(|last| ranges.end(last).ok())
+}
+
+/// Set the `MediaSource`'s duration, the browser's refusal (a buffer updating, the source not
+/// open, media buffered past it) as an error rather than an exception through Rust frames.
+fn set_duration(source: &MediaSource, seconds: f64) -> Result<(), JsValue> {
+    js_sys::Reflect::set(source, &"duration".into(), &seconds.into()).map(|_| ())
 }
 
 /// Seconds as a duration (negative or not finite: zero; past what a `Duration` holds: the longest).

@@ -9,6 +9,11 @@
 //! wake-up ([`Player::poll_timeout`]). Session time is `performance.now()` since the session
 //! started.
 //!
+//! Live: the device's wall clock (`Date.now()`) goes to the core before the load
+//! ([`Input::WallClock`]); the core's rate changes set the element's `playbackRate` (the pitch
+//! kept); every decoder report moves the live seekable range with the DVR window and removes
+//! media long played; a refresh turning the MPD static ends the live range.
+//!
 //! Re-entrancy: page callbacks run after the outputs are drained, with nothing borrowed, so a
 //! listener may call the player; an input arriving while the core is busy (from a custom ABR
 //! function, say) waits in a queue.
@@ -57,13 +62,15 @@ pub struct Session {
 impl Session {
     /// Start a session of the MPD at `url` on `video`. `settle` is the `load()` promise's
     /// (resolve, reject): resolved once the manifest is read and the buffers exist, rejected with
-    /// the error if the session fails before.
+    /// the error if the session fails before. A live session keeps `keep_live_behind` seconds of
+    /// media behind the position.
     pub fn start(
         video: HtmlVideoElement,
         player: Player,
         url: String,
         listeners: Listeners,
         settle: (js_sys::Function, js_sys::Function),
+        keep_live_behind: f64,
     ) -> Result<Rc<Session>, JsValue> {
         let performance = web_sys::window().and_then(|w| w.performance()).ok_or_else(|| {
             crate::error::js_error(crate::error::codes::UNSUPPORTED, "no performance.now()")
@@ -87,7 +94,12 @@ impl Session {
             on_video: RefCell::default(),
             load_promise: RefCell::new(Some(settle)),
         });
-        session.install()?;
+        session.install(keep_live_behind)?;
+        // A previous session (live catch-up) may have left the element at another rate.
+        session.video.set_playback_rate(1.0);
+        let _ = js_sys::Reflect::set(&session.video, &"preservesPitch".into(), &JsValue::TRUE);
+        let unix = js_sys::Date::now() / 1000.0;
+        session.input(Input::WallClock { unix: media::secs(unix) });
         session.input(Input::Load { url });
         Ok(session)
     }
@@ -99,14 +111,14 @@ impl Session {
     }
 
     /// Set up the media source, the timers and the element's listeners.
-    fn install(self: &Rc<Self>) -> Result<(), JsValue> {
+    fn install(self: &Rc<Self>, keep_live_behind: f64) -> Result<(), JsValue> {
         let weak = Rc::downgrade(self);
         let on_open = Box::new(move || {
             if let Some(s) = weak.upgrade() {
                 s.media_ready();
             }
         });
-        *self.media.borrow_mut() = Some(MediaSink::attach(&self.video, on_open)?);
+        *self.media.borrow_mut() = Some(MediaSink::attach(&self.video, keep_live_behind, on_open)?);
 
         let weak = Rc::downgrade(self);
         *self.on_timer.borrow_mut() = Some(Closure::wrap(Box::new(move || {
@@ -207,6 +219,11 @@ impl Session {
                 self.kick_media();
             }
             Output::ReportDecoder => self.report_decoder(),
+            Output::SetPlaybackRate { rate } => {
+                if rate.is_finite() && rate > 0.0 {
+                    self.video.set_playback_rate(rate);
+                }
+            }
             Output::Flush { position } => {
                 if let Some(media) = self.media.borrow_mut().as_mut() {
                     media.flush();
@@ -244,6 +261,18 @@ impl Session {
             },
             PlayerEvent::PresentationLoaded { .. } => self.media_ready(),
             PlayerEvent::LocationChanged { to, .. } => *self.location.borrow_mut() = Some(to.clone()),
+            PlayerEvent::ManifestUpdated { dynamic: false, .. } => {
+                let duration = self
+                    .player
+                    .try_borrow()
+                    .ok()
+                    .and_then(|p| p.presentation().and_then(|pr| pr.duration))
+                    .map(|d| d.as_secs_f64());
+                if let Some(media) = self.media.borrow_mut().as_mut() {
+                    media.end_live(duration);
+                }
+                self.kick_media();
+            }
             PlayerEvent::Error { error } => self.settle(Err(crate::error::player_error(error))),
             _ => {}
         }
@@ -258,6 +287,7 @@ impl Session {
             if !media.is_open() || media.has_buffers() {
                 return;
             }
+            let window = live_window(&player, self.now());
             let weak = Rc::downgrade(self);
             let on_update_end = move |kind: TrackKind| {
                 let weak = weak.clone();
@@ -267,7 +297,7 @@ impl Session {
                     }
                 }) as Box<dyn FnMut()>
             };
-            media.create_buffers(presentation, &|kind| player.selected_track(kind), &on_update_end)
+            media.create_buffers(presentation, window, &|kind| player.selected_track(kind), &on_update_end)
         };
         match created {
             Ok(()) => {
@@ -335,8 +365,19 @@ impl Session {
             let dropped = quality.dropped_video_frames() as u64;
             self.pending.borrow_mut().push_back(Input::DecoderFrames { decoded, dropped });
         }
+        let window = self.player.try_borrow().ok().and_then(|p| live_window(&p, self.now()));
         let notices = match self.media.borrow_mut().as_mut() {
-            Some(media) => media.retry_waiting(video),
+            Some(media) => {
+                if let Some((start, end)) = window {
+                    media.set_live_window(start, end);
+                }
+                let evicting = (playing || paused) && media.evict_behind(video.current_time());
+                let mut notices = media.retry_waiting(video);
+                if evicting {
+                    notices.extend(media.kick(video));
+                }
+                notices
+            }
             None => Vec::new(),
         };
         self.media_notices(notices);
@@ -487,6 +528,16 @@ impl Session {
             "the player was destroyed",
         )));
     }
+}
+
+/// The DVR window of a live presentation at `now` (seconds on the presentation timeline): the
+/// oldest position still available and the live edge.
+fn live_window(player: &Player, now: Duration) -> Option<(f64, f64)> {
+    if !player.presentation().is_some_and(|p| p.is_live()) {
+        return None;
+    }
+    let (start, end) = player.status(now).live?.window;
+    Some((start.as_secs_f64(), end.as_secs_f64()))
 }
 
 impl Drop for Session {
