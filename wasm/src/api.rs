@@ -1,7 +1,7 @@
 //! The JavaScript API: `new Player(video, config)`, `load`, `on`, `stats`, `configure`,
 //! `setQuality`, `setAbr`, `destroy`, plus `play`, `pause`, `seek` and a live `status()` for
-//! statistics panels. Errors are thrown (or reject) as `Error` objects with a `code`
-//! ([`crate::error`]).
+//! statistics panels; for live streams `isLive`, `goLive` and `status().live`. Errors are
+//! thrown (or reject) as `Error` objects with a `code` ([`crate::error`]).
 
 use crate::abr_js::JsAbr;
 use crate::config::WebConfig;
@@ -81,7 +81,8 @@ impl Player {
     }
 
     /// Call `callback(detail)` on every event `name` (`statechange`, `qualitychange`, `cdnchange`,
-    /// `stall`, `error`, `loaded`, `requestfailed`, `trackchange`, `bufferevicted`, or `*`).
+    /// `stall`, `error`, `loaded`, `requestfailed`, `trackchange`, `bufferevicted`, `liveedge`,
+    /// `playbackrate`, `clocksync`, `manifestupdate`, `streamevent`, or `*`).
     pub fn on(&self, name: String, callback: JsListener) -> Result<(), JsValue> {
         if !crate::events::NAMES.contains(&name.as_str()) {
             let known = crate::events::NAMES.join(", ");
@@ -112,8 +113,10 @@ impl Player {
         js_sys::JSON::parse(&text)
     }
 
-    /// What a statistics panel shows, as of now: `{state, position, buffer, quality, bitrateKbps,
-    /// throughputKbps, location, rungsKbps, abr, quotaErrors}` (times in seconds).
+    /// What a statistics panel shows, as of now: `{state, position, duration, buffer, quality,
+    /// bitrateKbps, throughputKbps, location, rungsKbps, abr, quotaErrors, live}` (times in
+    /// seconds). `live` is `null` for on-demand content, else `{liveLatency, targetLatency,
+    /// seekableStart, seekableEnd, following, playbackRate, clock, ended}`.
     #[wasm_bindgen(unchecked_return_type = "FlickStatus")]
     pub fn status(&self) -> Result<JsValue, JsValue> {
         let session = self.session()?;
@@ -122,9 +125,22 @@ impl Player {
             .with_player(|p| {
                 let status = p.status(now);
                 let rungs: Vec<u64> = status.rungs.iter().map(|r| r.bitrate_kbps).collect();
+                let live = status.live.as_ref().map(|live| {
+                    json!({
+                        "liveLatency": live.latency.as_secs_f64(),
+                        "targetLatency": live.target_latency.as_secs_f64(),
+                        "seekableStart": live.window.0.as_secs_f64(),
+                        "seekableEnd": live.window.1.as_secs_f64(),
+                        "following": live.following,
+                        "playbackRate": live.playback_rate,
+                        "clock": live.clock,
+                        "ended": live.ended,
+                    })
+                });
                 json!({
                     "state": status.state,
                     "position": status.position.as_secs_f64(),
+                    "duration": status.duration.map(|d| d.as_secs_f64()),
                     "buffer": status.buffer.as_secs_f64(),
                     "quality": status.video_rung,
                     "bitrateKbps": status.video_rung.and_then(|r| rungs.get(r)),
@@ -133,6 +149,7 @@ impl Player {
                     "rungsKbps": rungs,
                     "abr": status.abr,
                     "quotaErrors": session.quota_errors(),
+                    "live": live,
                 })
             })
             .ok_or_else(busy)?;
@@ -218,6 +235,24 @@ impl Player {
             return Err(js_error(codes::INVALID_ARGUMENT, "seek takes a number of seconds ≥ 0"));
         }
         self.session()?.input(Input::Seek { position: crate::media::secs(seconds) });
+        Ok(())
+    }
+
+    /// Whether the stream loaded is live (a dynamic MPD; `false` before the manifest is read, and
+    /// once a refresh turned it static).
+    #[wasm_bindgen(js_name = isLive)]
+    pub fn is_live(&self) -> bool {
+        self.session
+            .as_ref()
+            .and_then(|s| s.with_player(|p| p.presentation().is_some_and(|pr| pr.is_live())))
+            .unwrap_or(false)
+    }
+
+    /// Back to the live edge: jump to the target latency behind it and follow it again (after a
+    /// seek back into the DVR window, or a pause). Nothing for on-demand content.
+    #[wasm_bindgen(js_name = goLive)]
+    pub fn go_live(&self) -> Result<(), JsValue> {
+        self.session()?.input(Input::GoLive);
         Ok(())
     }
 

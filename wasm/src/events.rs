@@ -12,6 +12,11 @@
 //! | `trackchange` | another track of a kind is played | `{kind, index, language}` |
 //! | `bufferevicted` | the browser dropped media the core had appended | `{track, heldUntil, appendedUntil}` |
 //! | `error` | the session failed for good | `{code, message}` |
+//! | `liveedge` | playback started or stopped following a live edge | `{following, targetLatency}` |
+//! | `playbackrate` | the core changed the playback rate (live latency catch-up) | `{rate}` |
+//! | `clocksync` | the server's clock was read (live) | `{source, offsetMs}` |
+//! | `manifestupdate` | a live MPD was read again | `{dynamic, periods}` |
+//! | `streamevent` | an MPD or in-band (`emsg`) event, SCTE-35 cues among them, before its time | `{schemeIdUri, value, id, presentationTime, duration, message, inBand}` |
 //!
 //! Every event also reaches listeners of `*`, with the name in the detail's `type`.
 
@@ -29,6 +34,11 @@ pub const NAMES: &[&str] = &[
     "trackchange",
     "bufferevicted",
     "error",
+    "liveedge",
+    "playbackrate",
+    "clocksync",
+    "manifestupdate",
+    "streamevent",
     "event",
     "*",
 ];
@@ -64,6 +74,28 @@ pub fn to_js(event: &PlayerEvent) -> (&'static str, Value) {
         PlayerEvent::RequestFailed { kind, location, error } => {
             ("requestfailed", json!({ "kind": kind, "location": location, "error": error }))
         }
+        PlayerEvent::LiveEdge { following, target_latency } => {
+            ("liveedge", json!({ "following": following, "targetLatency": target_latency.as_secs_f64() }))
+        }
+        PlayerEvent::PlaybackRateChanged { rate } => ("playbackrate", json!({ "rate": rate })),
+        PlayerEvent::ClockSynced { source, offset_ms } => {
+            ("clocksync", json!({ "source": source, "offsetMs": offset_ms }))
+        }
+        PlayerEvent::ManifestUpdated { dynamic, periods } => {
+            ("manifestupdate", json!({ "dynamic": dynamic, "periods": periods }))
+        }
+        PlayerEvent::StreamEvent(event) => (
+            "streamevent",
+            json!({
+                "schemeIdUri": event.scheme_id_uri,
+                "value": event.value,
+                "id": event.id,
+                "presentationTime": event.presentation_time.as_secs_f64(),
+                "duration": event.duration.map(|d| d.as_secs_f64()),
+                "message": event.message,
+                "inBand": event.in_band,
+            }),
+        ),
         PlayerEvent::Error { error } => {
             ("error", json!({ "code": error.kind(), "message": error.to_string() }))
         }
@@ -115,7 +147,52 @@ mod tests {
 
     #[test]
     fn every_name_is_listed() {
-        let (name, _) = to_js(&PlayerEvent::StallStarted { position: Duration::ZERO });
-        assert!(NAMES.contains(&name));
+        let live = [
+            PlayerEvent::StallStarted { position: Duration::ZERO },
+            PlayerEvent::LiveEdge { following: true, target_latency: Duration::from_secs(5) },
+            PlayerEvent::PlaybackRateChanged { rate: 1.03 },
+            PlayerEvent::ClockSynced { source: "utc_timing", offset_ms: -12.5 },
+            PlayerEvent::ManifestUpdated { dynamic: false, periods: 1 },
+        ];
+        for event in &live {
+            let (name, detail) = to_js(event);
+            assert!(NAMES.contains(&name) && name != "event", "{name}: {detail}");
+        }
+    }
+
+    #[test]
+    fn live_events_have_camel_case_details_in_seconds() {
+        let (name, detail) =
+            to_js(&PlayerEvent::LiveEdge { following: false, target_latency: Duration::from_millis(4500) });
+        assert_eq!(
+            (name, &detail["following"], detail["targetLatency"].as_f64()),
+            ("liveedge", &json!(false), Some(4.5))
+        );
+        let (name, detail) = to_js(&PlayerEvent::ClockSynced { source: "date_header", offset_ms: 250.0 });
+        assert_eq!(
+            (name, &detail["source"], detail["offsetMs"].as_f64()),
+            ("clocksync", &json!("date_header"), Some(250.0))
+        );
+        let cue = flick_player::presentation::StreamEvent {
+            scheme_id_uri: "urn:scte:scte35:2013:xml".into(),
+            value: None,
+            id: Some("7".into()),
+            presentation_time: Duration::from_millis(40_500),
+            duration: Some(Duration::from_secs(30)),
+            message: "<SpliceInfoSection/>".into(),
+            in_band: false,
+        };
+        let (name, detail) = to_js(&PlayerEvent::StreamEvent(cue));
+        assert_eq!(name, "streamevent");
+        assert_eq!(detail["schemeIdUri"], "urn:scte:scte35:2013:xml");
+        assert_eq!(
+            (detail["presentationTime"].as_f64(), detail["duration"].as_f64()),
+            (Some(40.5), Some(30.0))
+        );
+        assert_eq!(
+            (&detail["id"], &detail["value"], &detail["inBand"]),
+            (&json!("7"), &Value::Null, &json!(false))
+        );
+        assert_eq!(detail["message"], "<SpliceInfoSection/>");
     }
 }
