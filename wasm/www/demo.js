@@ -1,5 +1,7 @@
 // Flick's demo page: a <video>, controls, and a statistics panel with live graphs.
-// Query parameters: src (MPD URL, loaded at once), abr, muted=1, maxBuffer (seconds).
+// Query parameters: src (MPD URL, loaded at once), abr, muted=1, maxBuffer and liveBackBuffer
+// (seconds).
+// A live stream shows LIVE (red while following the edge) with its latency, and a "Go live" button.
 // Tests drive the page through `window.flick`: {player, events, loaded, error, Player, ready}.
 import init, { Player } from './flick.js';
 
@@ -45,6 +47,7 @@ function draw(id, values, unit) {
 }
 
 function panel(status, stats) {
+  const live = status.live;
   const rows = [
     ['state', status.state],
     ['position', `${status.position.toFixed(1)} s`],
@@ -59,6 +62,13 @@ function panel(status, stats) {
     ['CDN switches', stats.cdn_switches],
     ['frames', stats.decoded_frames == null ? '–' : `${stats.decoded_frames} (${stats.dropped_frames} dropped)`],
   ];
+  if (live) {
+    rows.splice(3, 0,
+      ['live latency', `${live.liveLatency.toFixed(1)} s (target ${live.targetLatency.toFixed(1)} s)`],
+      ['playback rate', live.playbackRate.toFixed(2)],
+      ['DVR window', `${live.seekableStart.toFixed(0)} – ${live.seekableEnd.toFixed(0)} s`],
+      ['clock', live.clock]);
+  }
   $('panel').replaceChildren(...rows.map(([k, v]) => {
     const tr = document.createElement('tr');
     tr.innerHTML = '<td></td><td></td>';
@@ -87,9 +97,20 @@ function refresh() {
   draw('buffer', history.buffer, 's');
   panel(status, stats);
   const seek = $('seek');
+  const live = status.live;
   if (document.activeElement !== seek) {
-    seek.max = String(video.duration || 100);
+    // Live: the slider spans the DVR window (the element's duration is infinite).
+    seek.min = String(live ? live.seekableStart : 0);
+    seek.max = String(live ? live.seekableEnd : (Number.isFinite(video.duration) && video.duration) || 100);
     seek.value = String(status.position);
+  }
+  const badge = $('live');
+  badge.hidden = !live;
+  $('golive').hidden = !live || live.following;
+  if (live) {
+    badge.textContent = `LIVE ${live.liveLatency.toFixed(1)} s`;
+    badge.className = live.following ? 'following' : '';
+    badge.title = live.following ? 'following the live edge' : 'behind the live edge';
   }
   const quality = $('quality');
   if (quality.options.length === 1 && status.rungsKbps.length) {
@@ -102,6 +123,7 @@ async function load(src) {
   state.events.length = 0;
   const config = { abr: $('abr').value || 'hedge' };
   if (params.has('maxBuffer')) config.maxBuffer = Number(params.get('maxBuffer'));
+  if (params.has('liveBackBuffer')) config.liveBackBuffer = Number(params.get('liveBackBuffer'));
   const player = new Player(video, config);
   state.player = player;
   player.on('*', (detail) => {
@@ -129,6 +151,7 @@ video.muted = params.get('muted') === '1';
 $('open').addEventListener('submit', (e) => { e.preventDefault(); load($('src').value); });
 $('play').addEventListener('click', () => { video.muted = params.get('muted') === '1'; state.player?.play(); video.play().catch(() => {}); });
 $('pause').addEventListener('click', () => state.player?.pause());
+$('golive').addEventListener('click', () => state.player?.goLive());
 $('seek').addEventListener('change', (e) => state.player?.seek(Number(e.target.value)));
 $('quality').addEventListener('change', (e) => state.player?.setQuality(e.target.value === 'auto' ? 'auto' : Number(e.target.value)));
 setInterval(refresh, 500);
