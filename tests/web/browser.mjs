@@ -17,6 +17,29 @@ const status = (page) => page.evaluate(() => {
   };
 });
 
+// In the page: the live status and what a viewer sees of the latency (the wall clock against the
+// availability start `ast`, in Unix seconds, and the element's position).
+const liveSample = (ast) => {
+  const v = document.querySelector('video');
+  const live = window.flick.player.status().live;
+  return { position: v.currentTime, elementRate: v.playbackRate, wallLatency: Date.now() / 1000 - ast - v.currentTime, live };
+};
+
+// In the page: the element's live side (duration as text: JSON has no Infinity) and the details
+// of the live events.
+const liveMedia = () => {
+  const v = document.querySelector('video');
+  const ranges = (r) => Array.from({ length: r.length }, (_, i) => [r.start(i), r.end(i)]);
+  const kinds = ['liveedge', 'clocksync', 'manifestupdate', 'streamevent', 'playbackrate', 'bufferevicted'];
+  return {
+    isLive: window.flick.player.isLive(),
+    duration: String(v.duration),
+    seekable: ranges(v.seekable),
+    buffered: ranges(v.buffered),
+    liveEvents: window.flick.events.filter((e) => kinds.includes(e.type)),
+  };
+};
+
 const started = (page) => until(page, () => window.flick?.error || (window.flick?.player && document.querySelector('video').currentTime > 1.5), null, 30, 'playback started');
 
 const SCRIPTS = {
@@ -104,6 +127,48 @@ const SCRIPTS = {
       error: window.h2h?.error ?? null,
       report: window.h2h?.report?.() ?? null,
     }));
+  },
+  // A live stream: play `seconds` from the first frame (the latency sampled every second, the
+  // wall-clock latency measured against the MPD's `ast`); then seek `nudge` seconds back (still
+  // following the edge: the core catches up by playing faster), then `back` seconds into the DVR
+  // window, and go live again.
+  async live(page, job) {
+    await until(page, () => window.flick?.error || window.__probe?.firstFrameAt != null, null, 30, 'the first frame');
+    const samples = [];
+    const from = Date.now();
+    while (Date.now() - from < job.seconds * 1000) {
+      await sleep(1000);
+      samples.push(await page.evaluate(liveSample, job.ast));
+    }
+    const played = await status(page);
+    const media = await page.evaluate(liveMedia);
+    await page.evaluate((nudge) => window.flick.player.seek(document.querySelector('video').currentTime - nudge), job.nudge);
+    // 1.2 s more latency than aimed for: 1.05 by the core's gain (a rate a little above 1 may be
+    // on already, to catch up a few tenths of a second).
+    await until(page, () => window.flick.player.status().live?.playbackRate > 1.02 && document.querySelector('video').playbackRate > 1.02,
+      null, 10, 'a catch-up rate');
+    const catchingUp = await page.evaluate(liveSample, job.ast);
+    const position = catchingUp.position;
+    await page.evaluate((t) => window.flick.player.seek(t), position - job.back);
+    await until(page, (t) => {
+      const s = window.flick.player.status();
+      return s.live && !s.live.following && s.state === 'playing' && document.querySelector('video').currentTime > t + 1;
+    }, position - job.back, 20, 'playback behind the live edge');
+    const behind = await page.evaluate(liveSample, job.ast);
+    await page.evaluate(() => window.flick.player.goLive());
+    await until(page, () => {
+      const s = window.flick.player.status();
+      return s.live?.following && s.state === 'playing' && !document.querySelector('video').seeking;
+    }, null, 20, 'playback back at the live edge');
+    await sleep(2000);
+    const back = await page.evaluate(liveSample, job.ast);
+    return { ...played, ...media, samples, catchingUp, behind, back, eventsAfter: (await status(page)).events };
+  },
+  // A live stream whose MPD turns static: play to its end.
+  async live_end(page, job) {
+    await until(page, () => window.flick?.error || document.querySelector('video').ended, null, job.seconds, 'the end of the stream');
+    await sleep(500);
+    return { ...(await status(page)), ...(await page.evaluate(liveMedia)) };
   },
   // Play for `seconds` (failover scenarios).
   async watch(page, job) {

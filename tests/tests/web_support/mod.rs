@@ -1,5 +1,6 @@
 //! What the browser tests and the head-to-head harness share: checking that Chromium, Node, the
-//! npm packages and the web build are here, and running `tests/web/browser.mjs`.
+//! npm packages and the web build are here, running `tests/web/browser.mjs`, and making a live
+//! MPD of an on-demand folder.
 
 #![allow(dead_code)] // each test file uses its own part
 
@@ -9,6 +10,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Held by each browser test for its whole run. They measure real-time playback (the failover
 /// test asserts no stall at all), so they must not share this machine's two cores with another
@@ -83,4 +85,98 @@ fn run_job(job: Value) -> Vec<Value> {
     let text = String::from_utf8_lossy(&out.stdout);
     let line = text.lines().last().unwrap_or_default();
     serde_json::from_str::<Vec<Value>>(line).unwrap_or_else(|e| panic!("browser.mjs printed {text:?}: {e}"))
+}
+
+/// `at` as an ISO 8601 UTC date-time with milliseconds (`2026-12-01T23:59:59.123Z`).
+pub fn iso_utc(at: SystemTime) -> String {
+    let since = at.duration_since(UNIX_EPOCH).expect("after 1970");
+    let (days, seconds) = ((since.as_secs() / 86_400) as i64, since.as_secs() % 86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60,
+        since.subsec_millis()
+    )
+}
+
+/// Where the MPD-level attribute `name` of `mpd` starts (at its name), and its value.
+fn root_attribute<'a>(mpd: &'a str, name: &str) -> Option<(usize, &'a str)> {
+    let root = mpd.find("<MPD")?;
+    let tag = &mpd[root..root + mpd[root..].find('>')?];
+    let key = format!("{name}=\"");
+    let at = tag.match_indices(&key).map(|(i, _)| i).find(|&i| tag[..i].ends_with(char::is_whitespace))?;
+    let value = &tag[at + key.len()..];
+    Some((root + at, &value[..value.find('"')?]))
+}
+
+/// `mpd` without its MPD-level attribute `name`.
+fn without_attribute(mpd: &str, name: &str) -> String {
+    match root_attribute(mpd, name) {
+        Some((at, value)) => {
+            let end = at + name.len() + 2 + value.len() + 1;
+            format!("{}{}", &mpd[..at], &mpd[end..])
+        }
+        None => mpd.to_string(),
+    }
+}
+
+/// ffmpeg's on-demand `$Number$` MPD made live: `type="dynamic"`, its first segment produced
+/// from `availability_start` on (so segment N is available at `availability_start + N × segment
+/// duration`), a DVR window of `window`, refreshed every `update`; `period_extra` is inserted at
+/// the top of the Period (an `EventStream`, say), `mpd_extra` at the end of the MPD (a
+/// `UTCTiming`). Served from the same folder, the segments map onto the on-demand files, and a
+/// player that follows the clock never asks for one "from the future".
+pub fn live_mpd(
+    vod: &str,
+    availability_start: SystemTime,
+    window: Duration,
+    update: Duration,
+    period_extra: &str,
+    mpd_extra: &str,
+) -> String {
+    let mpd = without_attribute(vod, "mediaPresentationDuration");
+    let dynamic = format!(
+        "type=\"dynamic\" availabilityStartTime=\"{}\" publishTime=\"{}\" timeShiftBufferDepth=\"PT{}S\" \
+         minimumUpdatePeriod=\"PT{}S\"",
+        iso_utc(availability_start),
+        iso_utc(SystemTime::now()),
+        window.as_secs(),
+        update.as_secs(),
+    );
+    assert!(mpd.contains("type=\"static\""), "not ffmpeg's static MPD: {vod}");
+    let mpd = mpd.replacen("type=\"static\"", &dynamic, 1);
+    let period = mpd.find("<Period").expect("a Period");
+    let period_open = period + mpd[period..].find('>').expect("the Period's tag") + 1;
+    let mpd = format!("{}\n{period_extra}{}", &mpd[..period_open], &mpd[period_open..]);
+    let close = mpd.rfind("</MPD>").expect("</MPD>");
+    format!("{}{mpd_extra}\n{}", &mpd[..close], &mpd[close..])
+}
+
+/// ffmpeg's on-demand MPD with its duration set to `seconds` (a live MPD turning static ends
+/// there).
+pub fn static_mpd(vod: &str, seconds: u64) -> String {
+    let (_, value) = root_attribute(vod, "mediaPresentationDuration").expect("mediaPresentationDuration");
+    vod.replacen(
+        &format!("mediaPresentationDuration=\"{value}\""),
+        &format!("mediaPresentationDuration=\"PT{seconds}S\""),
+        1,
+    )
+}
+
+/// Replace the file at `path` with `text` at once (a server reading it sees the old or the new).
+pub fn write_atomically(path: &std::path::Path, text: &str) {
+    let temporary = path.with_extension("tmp");
+    std::fs::write(&temporary, text).expect("write the MPD");
+    std::fs::rename(&temporary, path).expect("replace the MPD");
 }
