@@ -16,8 +16,9 @@ pub const DEAD_ZONE: Duration = Duration::from_millis(200);
 /// With less than this buffered, playback is never sped up.
 pub const LOW_BUFFER: Duration = Duration::from_millis(800);
 
-/// Rate change per second of latency error (0.05: one second too late plays at 1.05).
-const GAIN: f64 = 0.05;
+/// Rate change per second of latency error (0.1: half a second too late plays at 1.05, so a
+/// start-up's few hundred milliseconds are caught up in about ten seconds).
+const GAIN: f64 = 0.1;
 
 /// The playback rate that brings the latency back to its target: proportional to the error
 /// (`latency - target`, seconds), within `bounds`, in steps of 0.01, never faster with a low
@@ -43,9 +44,9 @@ mod tests {
         let buffer = Duration::from_secs(3);
         let bounds = (0.95, 1.05);
         assert_eq!(catch_up_rate(0.05, buffer, bounds), 1.0);
-        assert_eq!(catch_up_rate(0.6, buffer, bounds), 1.03);
+        assert_eq!(catch_up_rate(0.3, buffer, bounds), 1.03);
         assert_eq!(catch_up_rate(4.0, buffer, bounds), 1.05);
-        assert_eq!(catch_up_rate(-0.6, buffer, bounds), 0.97);
+        assert_eq!(catch_up_rate(-0.3, buffer, bounds), 0.97);
         assert_eq!(catch_up_rate(-9.0, buffer, bounds), 0.95);
         assert_eq!(catch_up_rate(4.0, Duration::from_millis(600), bounds), 1.0, "no faster on a low buffer");
         assert_eq!(catch_up_rate(4.0, Duration::from_millis(300), bounds), 0.95, "slower near empty");

@@ -35,6 +35,8 @@ const EVENTS_REMEMBERED: usize = 1024;
 pub(crate) enum ClockSource {
     /// The MPD's `@publishTime` (the MPD was published about when it was fetched).
     PublishTime,
+    /// The newest segment a SegmentTimeline lists (a clock grossly at odds with it is wrong).
+    Timeline,
     /// The device ([`crate::Input::WallClock`]).
     Device,
     /// A response's `Date` header (one-second resolution).
@@ -47,6 +49,7 @@ impl ClockSource {
     fn name(self) -> &'static str {
         match self {
             ClockSource::PublishTime => "publish_time",
+            ClockSource::Timeline => "timeline",
             ClockSource::Device => "device",
             ClockSource::DateHeader => "date_header",
             ClockSource::UtcTiming => "utc_timing",
@@ -292,6 +295,8 @@ impl Player {
             self.live.as_mut()?.waiting_for_clock = true;
             return None;
         }
+        self.check_clock_against_timeline(presentation);
+        let live = self.live.as_ref()?;
         let edge = self.live_edge(self.now)?;
         let target = live.target;
         let mut start = edge.saturating_sub(target);
@@ -310,6 +315,44 @@ impl Player {
             }
         }
         Some(start)
+    }
+
+    /// A SegmentTimeline lists what exists: when a clock that was not read from the server puts
+    /// the edge before its first segment or long after its last, the clock is off (a wrong
+    /// device clock, no `UTCTiming`), and the newest listed segment's end is taken as the edge.
+    fn check_clock_against_timeline(&mut self, presentation: &Presentation) {
+        if self.wall.is_some_and(|w| w.source >= ClockSource::DateHeader) {
+            return;
+        }
+        let Some(edge) = self.live_edge(self.now) else { return };
+        let depth = presentation.live.as_ref().and_then(|l| l.time_shift_buffer_depth);
+        let slack = depth.unwrap_or(Duration::ZERO).max(Duration::from_secs(60));
+        let mut newest: Option<Duration> = None;
+        for i in 0..self.tracks.len() {
+            let Some(segments) = self.track_timeline(presentation, i) else { continue };
+            let Some((first, _)) = segments.timing(0) else { continue };
+            let Some((start, duration)) = segments.len().checked_sub(1).and_then(|l| segments.timing(l))
+            else {
+                continue;
+            };
+            let last_end = start + duration;
+            // An open-ended template reaches far into the future: it says nothing of the edge.
+            if last_end > first + Duration::from_secs(86_400 * 365) {
+                return;
+            }
+            newest = Some(newest.map_or(last_end, |n| n.min(last_end)));
+            if edge + duration >= first && edge <= last_end + slack {
+                return;
+            }
+        }
+        let (Some(newest), Some(info)) = (newest, presentation.live.as_ref()) else { return };
+        let Some(period_start) = self.played_period(presentation).map(|p| p.start) else { return };
+        let wall = info.availability_start.saturating_add(period_start).saturating_add(newest);
+        let device = self.wall.and_then(|w| w.device_at_zero);
+        let at_zero = wall.saturating_sub(self.now);
+        self.wall = Some(WallClock { at_zero, source: ClockSource::Timeline, device_at_zero: device });
+        let offset_ms = device.map_or(0.0, |d| (at_zero.as_secs_f64() - d.as_secs_f64()) * 1000.0);
+        self.emit(PlayerEvent::ClockSynced { source: ClockSource::Timeline.name(), offset_ms });
     }
 
     /// Why track `i` cannot fetch its next segment yet (a live segment not produced yet, or not

@@ -295,7 +295,7 @@ impl Player {
         if let Some(t) = self.manifest_retry_at {
             consider(t);
         }
-        if let Some(live) = &self.live {
+        if let Some(live) = self.live.as_ref().filter(|_| self.state.is_active()) {
             if let Some(t) = live.next_refresh {
                 consider(t);
             }
@@ -405,6 +405,10 @@ impl Player {
             t.held_media = None;
         }
         self.manifest_retry_at = None;
+        if let Some(live) = self.live.as_mut() {
+            live.next_refresh = None;
+            live.next_tick = None;
+        }
         self.metrics.error = Some(error.clone());
         self.metrics.stall_ended(self.now);
         self.emit(PlayerEvent::Error { error });

@@ -142,6 +142,19 @@ impl Player {
             self.fail(PlayerError::Unplayable("a selected track has no segments".into()));
             return;
         }
+        if live
+            && let Some(i) = (0..self.tracks.len()).find(|&i| {
+                self.track_timeline(&presentation, i).is_some_and(|s| {
+                    s.len() == 1 && s.timing(0).is_some_and(|(_, d)| d > Duration::from_secs(86_400))
+                })
+            })
+        {
+            let kind = self.tracks[i].kind;
+            self.fail(PlayerError::Unplayable(format!(
+                "the live {kind:?} track has no segment addressing (one endless resource): not supported"
+            )));
+            return;
+        }
         let start = if live {
             let Some(start) = self.live_start(&presentation) else {
                 // Waiting for the server's clock; it calls back.
