@@ -10,7 +10,8 @@ pub use stats::{LatencyStats, LiveReport};
 
 use core::time::Duration;
 
-/// Catching up starts when the latency is off by twice this, and stops within half of it.
+/// Catching up starts when the latency is off by one and a half times this, and stops within
+/// half of it.
 pub const DEAD_ZONE: Duration = Duration::from_millis(200);
 
 /// With less than this buffered, playback is never sped up.

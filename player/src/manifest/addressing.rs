@@ -291,13 +291,21 @@ fn whole_period_at(
 
 /// `@availabilityTimeOffset` in seconds (the most specific SegmentTemplate's, else the
 /// representation's BaseURL's; `INF` allowed): how long before its end a live segment can be
-/// fetched.
+/// fetched. An offset with `@availabilityTimeComplete="false"` is for low-latency chunked
+/// delivery (the segment is still being written then): Flick, which asks for whole segments,
+/// waits for their end.
 pub(super) fn availability_time_offset(period: &Period, set: &AdaptationSet, rep: &Representation) -> f64 {
     let templates = [&rep.SegmentTemplate, &set.SegmentTemplate, &period.SegmentTemplate];
-    let from_template = templates.iter().find_map(|t| t.as_ref()?.availabilityTimeOffset);
-    let from_base = [&rep.BaseURL, &set.BaseURL, &period.BaseURL]
-        .iter()
-        .find_map(|b| b.first()?.availability_time_offset);
+    let from_template = templates.iter().find_map(|t| {
+        let t = t.as_ref()?;
+        let offset = t.availabilityTimeOffset?;
+        Some(if t.availabilityTimeComplete == Some(false) { 0.0 } else { offset })
+    });
+    let from_base = [&rep.BaseURL, &set.BaseURL, &period.BaseURL].iter().find_map(|b| {
+        let b = b.first()?;
+        let offset = b.availability_time_offset?;
+        Some(if b.availability_time_complete == Some(false) { 0.0 } else { offset })
+    });
     from_template.or(from_base).filter(|v| *v >= 0.0 && !v.is_nan()).unwrap_or(0.0)
 }
 

@@ -190,10 +190,13 @@ impl Player {
         }
         let segment_duration = self.representative_segment_duration(presentation);
         let config = &self.config.live;
+        // A suggested delay shorter than two segments cannot be held when segments can only be
+        // fetched once complete (ffmpeg suggests one segment): it is raised to two.
+        let suggested = info.suggested_presentation_delay.map(|d| d.max(segment_duration * 2));
         let target = config
             .target_latency
             .or(info.latency.and_then(|l| l.target))
-            .or(info.suggested_presentation_delay)
+            .or(suggested)
             .unwrap_or_else(|| segment_duration.mul_f64(config.default_segments.clamp(1.0, 100.0)));
         let (mut low, mut high) = (config.min_rate.min(1.0), config.max_rate.max(1.0));
         if let Some((min, max)) = info.playback_rate {
@@ -314,6 +317,18 @@ impl Player {
                 start = start.min(last_start.max(segments.timing(0).map_or(Duration::ZERO, |f| f.0)));
             }
         }
+        // The first segment alone must hold some playing time: a start in its last moments
+        // would stall while the next one is fetched (or not produced yet). Start a little
+        // earlier instead; the catch-up takes the extra latency back.
+        let least = (live.segment_duration / 2).min(Duration::from_secs(1));
+        for i in 0..self.tracks.len() {
+            let Some(segments) = self.track_timeline(presentation, i) else { continue };
+            if let Some((first_start, duration)) = segments.timing(segments.index_ending_after(start))
+                && first_start + duration < start + least
+            {
+                start = (first_start + duration).saturating_sub(least).max(first_start);
+            }
+        }
         Some(start)
     }
 
@@ -353,6 +368,19 @@ impl Player {
         self.wall = Some(WallClock { at_zero, source: ClockSource::Timeline, device_at_zero: device });
         let offset_ms = device.map_or(0.0, |d| (at_zero.as_secs_f64() - d.as_secs_f64()) * 1000.0);
         self.emit(PlayerEvent::ClockSynced { source: ClockSource::Timeline.name(), offset_ms });
+    }
+
+    /// A live stream that began less than the target latency ago (or whose MPD lists less):
+    /// playback waits until it is that far behind the edge, rather than start and stall on
+    /// every segment. The session time to start at, while it is in the future.
+    pub(super) fn live_start_hold(&self) -> Option<Duration> {
+        let live = self.live.as_ref()?;
+        if self.has_played || live.ended {
+            return None;
+        }
+        let latency = self.latency(self.now)?;
+        let wanted = live.target.saturating_sub(crate::live::DEAD_ZONE);
+        (latency < wanted && self.buffer_level(self.now) < wanted).then(|| self.now + (wanted - latency))
     }
 
     /// Why track `i` cannot fetch its next segment yet (a live segment not produced yet, or not
@@ -552,7 +580,7 @@ impl Player {
         // Hysteresis: catching up starts past the dead zone's double and goes on until the
         // error is within half of it, so the rate does not flicker around the target.
         let dead_zone = crate::live::DEAD_ZONE.as_secs_f64();
-        let settled = if rate == 1.0 { 2.0 * dead_zone } else { dead_zone / 2.0 };
+        let settled = if rate == 1.0 { 1.5 * dead_zone } else { dead_zone / 2.0 };
         let rate = if error.abs() < settled && buffer >= crate::live::LOW_BUFFER {
             1.0
         } else {

@@ -302,6 +302,11 @@ impl Player {
             if self.state == PlayerState::Playing && !live.ended {
                 consider(live.next_tick.unwrap_or(self.now));
             }
+            if self.state == PlayerState::Buffering
+                && let Some(t) = self.live_start_hold()
+            {
+                consider(t);
+            }
         }
         if let Some(t) = self.failover.steering().and_then(|s| s.next_at()) {
             consider(t);

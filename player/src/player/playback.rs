@@ -145,6 +145,9 @@ impl Player {
         if level.is_zero() || (level < threshold && !all) {
             return;
         }
+        if self.live_start_hold().is_some() {
+            return;
+        }
         if let Some(start) = self.metrics.stall_ended(self.now) {
             let duration = self.now.saturating_sub(start);
             self.emit(PlayerEvent::StallEnded { duration });

@@ -55,6 +55,13 @@ fn a_timeline_repeating_to_the_end_is_open_ended_and_its_availability_offset_is_
     ));
     let rep = first_rep(&p);
     assert_eq!(rep.availability_time_offset, 1.5);
+    // ffmpeg's low-latency offset: the segment is still being written then.
+    let chunked = parse_ok(&live_mpd(
+        "",
+        r#"<SegmentTemplate timescale="1" duration="2" media="$Number$" availabilityTimeOffset="1.96" availabilityTimeComplete="false"/>
+           <Representation id="v1" bandwidth="1"/>"#,
+    ));
+    assert_eq!(first_rep(&chunked).availability_time_offset, 0.0);
     let segments = rep.segments.segments().unwrap();
     assert_eq!(segments.get(0).unwrap().location.url, "v/3600000.m4s");
     assert!(segments.len() > 1_000_000);

@@ -303,3 +303,25 @@ fn mpd_events_are_reported_once_across_refreshes_and_emsg_boxes_in_segments() {
         assert_eq!(in_band[0].presentation_time, Duration::from_secs(98));
     }
 }
+
+#[test]
+fn a_stream_that_began_moments_ago_is_waited_for_until_it_is_the_target_behind() {
+    // On air for 1 s: one segment exists in a second, the target is 5 s.
+    let server = Server::new(1.0);
+    let mut d = live_driver(&server, 1.0, PlayerConfig::default());
+    d.run_until(Duration::from_secs(30));
+    let playing_at = d
+        .events
+        .iter()
+        .find_map(|(at, e)| {
+            matches!(e, PlayerEvent::StateChanged { to: PlayerState::Playing, .. }).then_some(*at)
+        })
+        .expect("it plays");
+    assert!(
+        playing_at >= Duration::from_millis(3800),
+        "started at {playing_at:?}, before the stream was 5 s old"
+    );
+    assert_eq!(stalls(&d), 0);
+    let live = d.player.status(d.now).live.unwrap();
+    assert!(live.latency.abs_diff(live.target_latency) < Duration::from_millis(450), "{live:?}");
+}

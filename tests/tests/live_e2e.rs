@@ -1,0 +1,83 @@
+//! Live DASH end to end: a live stream made by ffmpeg's own DASH muxer in real time (2 s
+//! segments, `@duration` templates or a SegmentTimeline, `minimumUpdatePeriod="PT500S"` or one
+//! segment), served by Flick's test CDN (two locations shaped to 4 Mbit/s and 40 ms), played for
+//! 60 s by the native headless driver. No stall after start, a first frame within a second, and
+//! a mean latency to the live edge within three segments and a half second.
+
+use flick_native::{HeadlessOptions, play_headless};
+use flick_player::{PlayerConfig, SessionReport};
+use flick_serve::{ServeConfig, TestCdn};
+use flick_tests::fixtures::{FfmpegLive, LiveOptions, TempDir, ffmpeg_ready};
+use std::time::Duration;
+
+const PLAY: Duration = Duration::from_secs(60);
+const SEGMENT: Duration = Duration::from_secs(2);
+
+fn play_ffmpeg_live(use_timeline: bool) -> Option<SessionReport> {
+    if !ffmpeg_ready() {
+        return None;
+    }
+    let dir = TempDir::new(if use_timeline { "live-e2e-timeline" } else { "live-e2e-number" });
+    let options = LiveOptions {
+        use_timeline,
+        video_kbps: vec![400, 1200, 2500],
+        limit: Some(PLAY + Duration::from_secs(30)),
+        ..LiveOptions::default()
+    };
+    let mut live = FfmpegLive::start(&dir.0, &options);
+    // A stream on air for a while (a viewer tuning in), not one that is starting.
+    live.wait_for_segments(4, Duration::from_secs(30)).expect("ffmpeg produces segments");
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let report = runtime.block_on(async {
+        let mut config = ServeConfig::new(live.dir().to_path_buf());
+        config.cdns = 2;
+        config.rate_kbps = Some(4000);
+        config.latency_ms = 40;
+        let cdn = TestCdn::start(config).await.expect("the test CDN starts");
+        let options = HeadlessOptions {
+            abr: "hedge".into(),
+            player: PlayerConfig::default(),
+            duration: Some(PLAY),
+            status: std::env::var_os("FLICK_E2E_STATUS").is_some(),
+        };
+        let report = play_headless(&cdn.manifest_url(), options).await.expect("the session runs");
+        cdn.shutdown().await;
+        report
+    });
+    drop(live);
+    Some(report)
+}
+
+fn check(report: &SessionReport, what: &str) {
+    assert!(report.error.is_none(), "{what}: {:?}", report.error);
+    assert!(report.stalls.is_empty(), "{what}: stalls {:?}", report.stalls);
+    let startup = report.startup_ms.expect("it played");
+    assert!(startup <= 1000.0, "{what}: first frame after {startup:.0} ms");
+    let live = report.live.as_ref().expect("a live report");
+    let bound = 3.0 * SEGMENT.as_secs_f64() + 0.5;
+    assert!(live.latency_mean_s <= bound, "{what}: {live:?}");
+    assert!(report.played_s > PLAY.as_secs_f64() - 5.0, "{what}: played {}", report.played_s);
+    eprintln!(
+        "{what}: startup {startup:.0} ms, latency mean {:.2} s, p95 {:.2} s, end {:.2} s (target {:.1} s), {:.0} kbit/s, catch-up {:.1} s",
+        live.latency_mean_s,
+        live.latency_p95_s,
+        live.latency_end_s,
+        live.target_latency_s,
+        report.mean_video_bitrate_kbps,
+        live.catch_up_s
+    );
+}
+
+#[test]
+fn ffmpegs_live_stream_with_number_templates_plays_at_the_edge_without_stalling() {
+    if let Some(report) = play_ffmpeg_live(false) {
+        check(&report, "ffmpeg $Number$");
+    }
+}
+
+#[test]
+fn ffmpegs_live_stream_with_a_growing_timeline_plays_at_the_edge_without_stalling() {
+    if let Some(report) = play_ffmpeg_live(true) {
+        check(&report, "ffmpeg SegmentTimeline");
+    }
+}
