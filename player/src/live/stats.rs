@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 const BIN: Duration = Duration::from_millis(50);
 /// Bins: latencies up to 5 minutes are resolved, longer ones land in the last bin.
 const BINS: usize = 6000;
+/// Most points of the latency timeline kept (one a second: almost three hours; then the oldest
+/// go).
+pub const MAX_TIMELINE_POINTS: usize = 10_000;
 
 /// Latency samples taken while playing, and what the catch-up did.
 #[derive(Clone, Debug, Default)]
@@ -28,6 +31,8 @@ pub struct LatencyStats {
     /// Seconds from the start of the DVR window to the position, at the last sample.
     dvr_position: Option<Duration>,
     window: Option<Duration>,
+    /// (session seconds, latency seconds), one a second.
+    timeline: std::collections::VecDeque<(f64, f64)>,
 }
 
 /// The live part of a session report (`None` in a report of an on-demand session).
@@ -54,6 +59,10 @@ pub struct LiveReport {
     pub window_s: Option<f64>,
     /// Latency samples taken (one every 250 ms of playing).
     pub samples: u64,
+    /// The latency over the session: (session seconds, latency seconds), one point a second of
+    /// playing (the last [`MAX_TIMELINE_POINTS`]).
+    #[serde(default)]
+    pub timeline: Vec<(f64, f64)>,
 }
 
 impl LatencyStats {
@@ -79,6 +88,13 @@ impl LatencyStats {
         self.last = Some(latency);
         self.first_at.get_or_insert(now);
         self.dvr_position = dvr_position;
+        let t = now.as_secs_f64();
+        if self.timeline.back().is_none_or(|&(last, _)| t - last >= 1.0) {
+            if self.timeline.len() == MAX_TIMELINE_POINTS {
+                self.timeline.pop_front();
+            }
+            self.timeline.push_back((t, latency.as_secs_f64()));
+        }
         let error = latency.abs_diff(self.target);
         if self.on_target_at.is_none() && error <= Duration::from_millis(500) {
             self.on_target_at = Some(now);
@@ -128,6 +144,7 @@ impl LatencyStats {
             dvr_position_s: self.dvr_position.map(|d| d.as_secs_f64()),
             window_s: self.window.map(|w| w.as_secs_f64()),
             samples: self.count,
+            timeline: self.timeline.iter().copied().collect(),
         }
     }
 }
@@ -149,5 +166,7 @@ mod tests {
         assert_eq!(report.latency_end_s, 5.0);
         assert_eq!(report.time_to_target_s, Some(90.0));
         assert_eq!(report.samples, 100);
+        assert_eq!(report.timeline.len(), 100);
+        assert_eq!(report.timeline[95], (95.0, 5.0));
     }
 }

@@ -190,14 +190,13 @@ impl Player {
         }
         let segment_duration = self.representative_segment_duration(presentation);
         let config = &self.config.live;
-        // A suggested delay shorter than two segments cannot be held when segments can only be
-        // fetched once complete (ffmpeg suggests one segment): it is raised to two.
-        let suggested = info.suggested_presentation_delay.map(|d| d.max(segment_duration * 2));
-        let target = config
-            .target_latency
-            .or(info.latency.and_then(|l| l.target))
-            .or(suggested)
-            .unwrap_or_else(|| segment_duration.mul_f64(config.default_segments.clamp(1.0, 100.0)));
+        // A suggested delay shorter than the default cannot be held with the buffer failover
+        // needs when segments can only be fetched once complete (ffmpeg suggests one segment):
+        // it is raised to the default.
+        let default = segment_duration.mul_f64(config.default_segments.clamp(1.0, 100.0));
+        let suggested = info.suggested_presentation_delay.map(|d| d.max(default));
+        let target =
+            config.target_latency.or(info.latency.and_then(|l| l.target)).or(suggested).unwrap_or(default);
         let (mut low, mut high) = (config.min_rate.min(1.0), config.max_rate.max(1.0));
         if let Some((min, max)) = info.playback_rate {
             low = low.max(min);
@@ -381,6 +380,15 @@ impl Player {
         let latency = self.latency(self.now)?;
         let wanted = live.target.saturating_sub(crate::live::DEAD_ZONE);
         (latency < wanted && self.buffer_level(self.now) < wanted).then(|| self.now + (wanted - latency))
+    }
+
+    /// A live start plays from inside a segment, where a VOD start has the whole first segment:
+    /// it waits for half a segment's worth (or a quarter of the target) so the next fetch does
+    /// not stall it.
+    /// Media that far ahead is available already (the start is the target behind the edge).
+    pub(super) fn live_start_needs_more(&self, level: Duration) -> bool {
+        let Some(live) = self.live.as_ref() else { return false };
+        !self.has_played && !live.ended && level < (live.segment_duration / 2).min(live.target / 4)
     }
 
     /// Why track `i` cannot fetch its next segment yet (a live segment not produced yet, or not

@@ -64,6 +64,9 @@ struct InFlight {
     min_rate_bps: u64,
     /// Start of the current progress window, and the bytes received when it began.
     window: (Duration, u64),
+    /// Length of a progress window ([`crate::failover::PROGRESS_WINDOW`], shorter at live
+    /// buffer depths).
+    progress_window: Duration,
     /// Cut for slowness while it still brought [`crate::failover::ALIVE_BPS`]: a slow location,
     /// left for another, but no sign that every location is dead.
     alive: bool,
@@ -82,7 +85,7 @@ impl InFlight {
                 let stalled = self.last_progress_at.saturating_add(self.stall_limit);
                 match self.min_rate_bps {
                     0 => stalled,
-                    _ => stalled.min(self.window.0.saturating_add(crate::failover::PROGRESS_WINDOW)),
+                    _ => stalled.min(self.window.0.saturating_add(self.progress_window)),
                 }
             }
         }
@@ -95,7 +98,7 @@ impl InFlight {
             return false;
         }
         let elapsed = now.saturating_sub(self.window.0);
-        if elapsed < crate::failover::PROGRESS_WINDOW {
+        if elapsed < self.progress_window {
             return false;
         }
         let bits = self.received.saturating_sub(self.window.1).saturating_mul(8) as f64;

@@ -145,7 +145,7 @@ impl Player {
         if level.is_zero() || (level < threshold && !all) {
             return;
         }
-        if self.live_start_hold().is_some() {
+        if self.live_start_hold().is_some() || self.live_start_needs_more(level) {
             return;
         }
         if let Some(start) = self.metrics.stall_ended(self.now) {

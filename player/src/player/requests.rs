@@ -627,6 +627,7 @@ impl InFlight {
             stall_limit: self.stall_limit,
             min_rate_bps: self.min_rate_bps,
             window: self.window,
+            progress_window: self.progress_window,
             alive: self.alive,
             timing: self.timing,
             generation: self.generation,

@@ -280,9 +280,30 @@ impl Player {
         }
         let track_kind = track.map(|i| self.tracks[i].kind);
         let buffer = track.map(|i| self.track_level(i));
-        let (first_byte_limit, stall_limit) = self.failover.limits(kind, buffer, self.estimator.latency());
+        let (mut first_byte_limit, stall_limit) =
+            self.failover.limits(kind, buffer, self.estimator.latency());
+        if let (Some(buffer), Some(live)) = (buffer, self.live.as_ref())
+            && matches!(kind, RequestKind::Media | RequestKind::Init)
+        {
+            // A live buffer holds a few seconds: the usual floor of the wait for a first byte
+            // would spend most of it on a dead server. An eighth of the target latency (and
+            // never less than three round trips) is the floor instead.
+            let floor = (live.target / 8)
+                .max(Duration::from_millis(300))
+                .max(self.estimator.latency().unwrap_or_default() * 3);
+            first_byte_limit = first_byte_limit.min(buffer.mul_f64(0.25).max(floor));
+        }
         let rung_bps = track.and_then(|i| self.tracks[i].rungs.get(rep)).map(|r| r.bps());
-        let min_rate_bps = self.failover.min_rate(kind, rung_bps);
+        let mut min_rate_bps = self.failover.min_rate(kind, rung_bps);
+        let mut progress_window = crate::failover::PROGRESS_WINDOW;
+        if let (Some(live), RequestKind::Media, Some(rung)) = (self.live.as_ref(), kind, rung_bps)
+            && min_rate_bps > 0
+        {
+            // A live buffer cannot wait for a body coming at less than half its rate: it is
+            // left for another location after a shorter window.
+            min_rate_bps = min_rate_bps.max(rung / 2);
+            progress_window = progress_window.min((live.target / 5).max(Duration::from_millis(500)));
+        }
         self.requests.push(InFlight {
             id,
             kind,
@@ -301,6 +322,7 @@ impl Player {
             stall_limit,
             min_rate_bps,
             window: (self.now, 0),
+            progress_window,
             alive: false,
             timing: None,
             generation: self.generation,

@@ -325,3 +325,27 @@ fn a_stream_that_began_moments_ago_is_waited_for_until_it_is_the_target_behind()
     let live = d.player.status(d.now).live.unwrap();
     assert!(live.latency.abs_diff(live.target_latency) < Duration::from_millis(450), "{live:?}");
 }
+
+#[test]
+fn a_location_that_stops_answering_is_left_within_a_live_buffer() {
+    let mut server = Server::new(100.0);
+    server.extra =
+        r#"<BaseURL serviceLocation="a">http://a/</BaseURL><BaseURL serviceLocation="b">http://b/</BaseURL>"#
+            .into();
+    let mut d = live_driver(&server, 100.0, PlayerConfig::default());
+    // 3 Mbit/s: each 2 s segment takes two thirds of a second, and the buffer is 3 to 5 s.
+    d.kbps = 3000;
+    d.run_until(Duration::from_secs(20));
+    d.dead = vec!["a".into()];
+    d.run_until(Duration::from_secs(60));
+    assert_eq!(
+        stalls(&d),
+        0,
+        "{:?}",
+        d.events.iter().filter(|(_, e)| matches!(e, PlayerEvent::StallStarted { .. })).collect::<Vec<_>>()
+    );
+    let last = d.fetched.iter().rev().find(|r| r.kind == RequestKind::Media).unwrap();
+    assert!(last.url.starts_with("http://b/"), "{}", last.url);
+    let live = d.player.status(d.now).live.unwrap();
+    assert!(live.latency.abs_diff(live.target_latency) < Duration::from_millis(450), "{live:?}");
+}
