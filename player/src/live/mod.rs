@@ -6,7 +6,7 @@ pub mod clock;
 pub mod emsg;
 mod stats;
 
-pub use stats::{LatencyStats, LiveReport};
+pub use stats::{LatencyStats, LiveReport, MAX_TIMELINE_POINTS};
 
 use core::time::Duration;
 
