@@ -3,13 +3,18 @@
 //!
 //! At start it prints the manifest's URL, then one line per location (`a http://127.0.0.1:PORT/`),
 //! to stdout, so scripts can read them; the request log goes to stderr.
+//!
+//! With `--live`, the folder's static MPD is served as a live stream (a dynamic MPD whose window
+//! moves with the clock, the media looped forever, `/time` on every location): see
+//! [`flick_serve::live`].
 
 use anyhow::Context;
 use clap::Args;
-use flick_serve::{Cors, FaultScript, ServeConfig, TestCdn};
+use flick_serve::{Cors, FaultScript, LiveAddressing, LiveConfig, ServeConfig, TestCdn};
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Arguments of `flick serve`.
 #[derive(Args, Debug)]
@@ -51,6 +56,55 @@ pub struct ServeArgs {
     /// Do not log each request to stderr.
     #[arg(long)]
     quiet: bool,
+    /// Serve the folder as a live stream: a dynamic MPD whose window moves with the clock, the
+    /// media looped forever with its times moved on, a time server at /time.
+    #[arg(long)]
+    live: bool,
+    /// The live window (timeShiftBufferDepth), in seconds; the stream is said to have started
+    /// this long before the server, so the window is full at once.
+    #[arg(long, value_name = "SECS", default_value = "30", value_parser = positive_secs, requires = "live")]
+    live_window: Duration,
+    /// How often players should fetch the live MPD again (minimumUpdatePeriod), in seconds.
+    #[arg(long, value_name = "SECS", default_value = "2", value_parser = positive_secs, requires = "live")]
+    live_update: Duration,
+    /// List the live window's segments in a SegmentTimeline ($Number$), new at each request.
+    #[arg(long, requires = "live")]
+    live_timeline: bool,
+    /// Address live segments by $Time$ in a SegmentTimeline.
+    #[arg(long, requires = "live", conflicts_with = "live_timeline")]
+    live_time: bool,
+    /// Announce a suggestedPresentationDelay, in seconds.
+    #[arg(long, value_name = "SECS", value_parser = secs, requires = "live")]
+    live_delay: Option<Duration>,
+}
+
+/// A number of seconds (a decimal fraction allowed), 0 or more.
+fn secs(text: &str) -> Result<Duration, String> {
+    let value: f64 = text.parse().map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    Duration::try_from_secs_f64(value).map_err(|_| format!("{text} s is not a duration"))
+}
+
+/// A number of seconds above 0.
+fn positive_secs(text: &str) -> Result<Duration, String> {
+    secs(text).and_then(|d| if d.is_zero() { Err("it must be above 0 s".into()) } else { Ok(d) })
+}
+
+impl ServeArgs {
+    /// The live configuration the options ask for, if `--live`.
+    fn live_config(&self) -> Option<LiveConfig> {
+        let addressing = match (self.live_timeline, self.live_time) {
+            (_, true) => LiveAddressing::TimeTimeline,
+            (true, false) => LiveAddressing::NumberTimeline,
+            (false, false) => LiveAddressing::NumberDuration,
+        };
+        self.live.then_some(LiveConfig {
+            window: self.live_window,
+            update_period: self.live_update,
+            addressing,
+            presentation_delay: self.live_delay,
+            start_offset: None,
+        })
+    }
 }
 
 /// Run `flick serve` until Ctrl-C.
@@ -62,6 +116,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         }
         None => FaultScript::default(),
     };
+    let live = args.live_config();
     let config = ServeConfig {
         dir: args.dir.clone(),
         cdns: usize::from(args.cdns),
@@ -75,6 +130,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         steering: args.steering,
         log_requests: !args.quiet,
         cors: if args.cors_any { Cors::Any } else { Cors::Auto },
+        live,
     };
     let note = network_note(args.host, config.cors);
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -98,6 +154,14 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
             args.dir.display(),
             cdn.locations().len()
         );
+        if let Some(start) = cdn.live_start() {
+            eprintln!(
+                "flick serve: live since {} (a {} s window, the MPD updated every {} s)",
+                flick_serve::live::format_utc(start),
+                args.live_window.as_secs_f64(),
+                args.live_update.as_secs_f64()
+            );
+        }
         tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
         cdn.shutdown().await;
         Ok(())
@@ -143,8 +207,35 @@ mod tests {
         assert!(parse(&["dash", "--host", "0.0.0.0", "--cors-any"]).unwrap().cors_any);
         let defaults = parse(&["dash"]).unwrap();
         assert_eq!((defaults.cdns, defaults.rate, defaults.quiet), (2, None, false));
+        assert!(defaults.live_config().is_none());
+        let live =
+            parse(&["dash", "--live", "--live-window", "12.5", "--live-update", "1", "--live-delay", "0"])
+                .unwrap();
+        assert_eq!(
+            live.live_config(),
+            Some(LiveConfig {
+                window: Duration::from_millis(12_500),
+                update_period: Duration::from_secs(1),
+                addressing: LiveAddressing::NumberDuration,
+                presentation_delay: Some(Duration::ZERO),
+                start_offset: None,
+            })
+        );
+        let timeline = parse(&["dash", "--live", "--live-timeline"]).unwrap().live_config().unwrap();
+        assert_eq!(
+            (timeline.addressing, timeline.window),
+            (LiveAddressing::NumberTimeline, Duration::from_secs(30))
+        );
+        let time = parse(&["dash", "--live", "--live-time"]).unwrap().live_config().unwrap();
+        assert_eq!(time.addressing, LiveAddressing::TimeTimeline);
         for bad in [
-            &["dash", "--cdns", "0"][..],
+            &["dash", "--live-window", "10"][..],
+            &["dash", "--live-timeline"],
+            &["dash", "--live", "--live-window", "0"],
+            &["dash", "--live", "--live-update", "-1"],
+            &["dash", "--live", "--live-delay", "soon"],
+            &["dash", "--live", "--live-timeline", "--live-time"],
+            &["dash", "--cdns", "0"],
             &["dash", "--cdns", "27"],
             &["dash", "--rate", "800", "--trace", "t.json"],
             &["dash", "--rate", "0"],

@@ -70,7 +70,7 @@ pub(crate) fn resolve(root: &Path, url_path: &str) -> Result<PathBuf, Refusal> {
 }
 
 /// `%XX` decoding; `None` when the result is not UTF-8 or an escape is malformed.
-fn percent_decode(text: &str) -> Option<String> {
+pub(crate) fn percent_decode(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -21,6 +21,10 @@
 //! # }
 //! ```
 //!
+//! With [`ServeConfig::live`], the folder's VOD stream is served as a live one: a dynamic MPD whose
+//! window moves with the server's clock, the media looped forever with its decode times moved on,
+//! and `GET /time` on every location (see [`live`]).
+//!
 //! The servers speak plain HTTP/1.1 with byte ranges, `HEAD`, CORS and `Cache-Control: no-store`
 //! (so a browser's cache never hides the throttling). CORS is open to any origin when they listen
 //! on loopback, and only to loopback origins and the CDN's own otherwise (see [`Cors`]).
@@ -31,6 +35,7 @@ mod body;
 mod connection;
 mod faults;
 mod files;
+pub mod live;
 mod log;
 pub mod mpd_rewrite;
 mod routes;
@@ -38,6 +43,7 @@ mod shaping;
 mod steering;
 
 pub use flick_platform::faults::{FaultKind, FaultScript, ResourceKind};
+pub use live::{LiveAddressing, LiveConfig};
 pub use log::RequestRecord;
 
 use flick_platform::sim::{Trace, TraceError};
@@ -78,6 +84,9 @@ pub struct ServeConfig {
     pub log_requests: bool,
     /// Which web pages may read the answers (CORS).
     pub cors: Cors,
+    /// Serve the folder as a live stream (a dynamic MPD whose window moves with the clock, the
+    /// media looped, `GET /time` on every location); `None` serves it as it is.
+    pub live: Option<LiveConfig>,
 }
 
 /// Which web pages (origins) may read the test CDN's answers.
@@ -122,6 +131,7 @@ impl ServeConfig {
             steering: false,
             log_requests: false,
             cors: Cors::Auto,
+            live: None,
         }
     }
 }
@@ -150,6 +160,14 @@ pub enum ServeError {
         path: PathBuf,
         /// Cause.
         cause: mpd_rewrite::RewriteError,
+    },
+    /// The folder cannot be served live.
+    #[error("{path}: cannot serve it live: {cause}")]
+    Live {
+        /// The MPD.
+        path: PathBuf,
+        /// Cause.
+        cause: String,
     },
     /// The bandwidth trace could not be read.
     #[error("{0}")]
@@ -228,6 +246,14 @@ impl TestCdn {
         mpd_rewrite::rewrite(&text, &base_urls, steering_url.as_deref())
             .map_err(|cause| ServeError::Manifest { path: dir.join(&manifest), cause })?;
 
+        let live = match config.live {
+            Some(live) => Some(
+                live::Live::load(&dir, &manifest, &text, live, std::time::SystemTime::now())
+                    .map_err(|cause| ServeError::Live { path: dir.join(&manifest), cause })?,
+            ),
+            None => None,
+        };
+
         let ids: Vec<String> = base_urls.iter().map(|(id, _)| id.clone()).collect();
         let (stop, stopped) = watch::channel(false);
         let shared = Arc::new(routes::Shared {
@@ -242,6 +268,7 @@ impl TestCdn {
             log: log::RequestLog::new(config.log_requests),
             steering: steering::Steering::new(&ids),
             cors: config.cors.resolve(config.host),
+            live,
         });
         let servers = listeners
             .into_iter()
@@ -278,6 +305,11 @@ impl TestCdn {
     /// The CORS policy in force ([`Cors::Any`] or [`Cors::Local`]).
     pub fn cors(&self) -> Cors {
         self.shared.cors
+    }
+
+    /// In live mode, the stream's `availabilityStartTime` (to the millisecond).
+    pub fn live_start(&self) -> Option<std::time::SystemTime> {
+        self.shared.live.as_ref().map(|live| live.start())
     }
 
     /// Change the answer of the steering server (`/steering`) from now on.

@@ -2,7 +2,7 @@
 //! line per finished request on stderr.
 
 use crate::faults::fault_name;
-use flick_platform::faults::FaultKind;
+use flick_platform::faults::{FaultKind, ResourceKind};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -20,6 +20,11 @@ pub struct RequestRecord {
     pub path: String,
     /// The `Range` header, when sent.
     pub range: Option<String>,
+    /// What the request was for, as faults see it (the MPD, an initialization segment or a
+    /// media segment); `None` for requests outside the DASH folder (steering, `/www/`, `/time`).
+    pub kind: Option<ResourceKind>,
+    /// In live mode, the live segment number a media request asked for (`None` otherwise).
+    pub segment: Option<u64>,
     /// Status of the response; `None` while it is pending, or when none was sent (a reset, a
     /// request never answered).
     pub status: Option<u16>,
@@ -132,6 +137,8 @@ mod tests {
             method: "GET".into(),
             path: "/seg-1.m4s".into(),
             range: Some("bytes=0-99".into()),
+            kind: Some(ResourceKind::Media),
+            segment: None,
             status: None,
             fault: Some(FaultKind::Truncate),
             bytes_sent: 0,

@@ -214,7 +214,7 @@ fn scan(mpd: &str) -> Result<Scan<'_>, RewriteError> {
 }
 
 /// Whether a BaseURL names a server (a scheme such as `http:`, or `//host`).
-fn is_absolute(url: &str) -> bool {
+pub(crate) fn is_absolute(url: &str) -> bool {
     if url.starts_with("//") {
         return true;
     }
@@ -235,7 +235,7 @@ fn join(base: &str, suffix: &str) -> String {
 
 /// Extend a removed element over the indentation and line break before it, when it stands on a
 /// line of its own.
-fn widen_to_line(text: &str, range: Range<usize>) -> Range<usize> {
+pub(crate) fn widen_to_line(text: &str, range: Range<usize>) -> Range<usize> {
     let before = &text[..range.start];
     let trimmed = before.trim_end_matches([' ', '\t']);
     let start = if trimmed.ends_with('\n') {
@@ -247,7 +247,7 @@ fn widen_to_line(text: &str, range: Range<usize>) -> Range<usize> {
 }
 
 /// Escape text for an XML attribute or element.
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 

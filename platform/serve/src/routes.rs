@@ -6,12 +6,13 @@ use crate::body::{self, Body, Plan, Source};
 use crate::connection::ConnControl;
 use crate::faults::{self, SessionClock};
 use crate::files::{self, RangeRequest, Refusal};
+use crate::live::{self, Live};
 use crate::log::{LogEntry, RequestLog, RequestRecord};
 use crate::mpd_rewrite;
 use crate::shaping::{Link, Rate};
 use crate::steering::Steering;
 use bytes::Bytes;
-use flick_platform::faults::{FaultKind, FaultScript};
+use flick_platform::faults::{FaultKind, FaultScript, ResourceKind};
 use hyper::body::Incoming;
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
@@ -20,7 +21,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 /// What every location shares.
 pub(crate) struct Shared {
@@ -46,6 +47,8 @@ pub(crate) struct Shared {
     pub(crate) steering: Steering,
     /// The CORS policy ([`Cors::Any`] or [`Cors::Local`]).
     pub(crate) cors: Cors,
+    /// Live mode, when on.
+    pub(crate) live: Option<Live>,
 }
 
 /// One location.
@@ -171,7 +174,7 @@ async fn respond(server: &Server, control: &ConnControl, request: &Request<Incom
     let shared = &server.shared;
 
     if asked.path == "/steering" {
-        let entry = begin(server, &asked, None);
+        let entry = begin(server, &asked, None, None, None);
         tokio::time::sleep(shared.latency).await;
         let json = Bytes::from(shared.steering.body());
         let len = json.len() as u64;
@@ -181,11 +184,19 @@ async fn respond(server: &Server, control: &ConnControl, request: &Request<Incom
         && let Some(www) = &shared.www
         && let Some(rest) = asked.path.strip_prefix("/www/")
     {
-        let entry = begin(server, &asked, None);
+        let entry = begin(server, &asked, None, None, None);
         tokio::time::sleep(shared.latency).await;
         let rest =
             if rest.is_empty() || rest.ends_with('/') { format!("{rest}index.html") } else { rest.into() };
         return file(&asked, www, &rest, None, None, entry).await;
+    }
+
+    if shared.live.is_some() && asked.path == "/time" {
+        let entry = begin(server, &asked, None, None, None);
+        tokio::time::sleep(shared.latency).await;
+        let now = Bytes::from(live::format_utc(SystemTime::now()));
+        let len = now.len() as u64;
+        return ranged(&asked, Source::Memory(now), len, "text/plain; charset=utf-8", None, None, entry);
     }
 
     // The DASH folder: the session's clock runs, faults apply, the link shapes.
@@ -194,7 +205,8 @@ async fn respond(server: &Server, control: &ConnControl, request: &Request<Incom
     let before = server.requests.fetch_add(1, Ordering::SeqCst);
     let kind = faults::resource_kind(&asked.path, asked.range.as_deref());
     let fault = shared.faults.active(&server.id, kind, elapsed.as_secs_f64(), before);
-    let entry = begin(server, &asked, fault);
+    let live_route = shared.live.as_ref().and_then(|live| Some((live, live.route(&asked.path)?)));
+    let entry = begin(server, &asked, fault, Some(kind), live_route.map(|(_, route)| route.number));
     match fault {
         Some(FaultKind::Reset) => {
             control.reset();
@@ -212,18 +224,51 @@ async fn respond(server: &Server, control: &ConnControl, request: &Request<Incom
         entry.set_status(status.as_u16());
         return response;
     }
+    if let Some((live, route)) = live_route {
+        return match live.segment(&shared.dir, route, SystemTime::now()).await {
+            Ok(bytes) => {
+                let len = bytes.len() as u64;
+                let link = Some(server.link.clone());
+                ranged(
+                    &asked,
+                    Source::Memory(Bytes::from(bytes)),
+                    len,
+                    "video/iso.segment",
+                    link,
+                    fault,
+                    entry,
+                )
+            }
+            Err(live::Refusal::NotFound(message)) => {
+                entry.set_status(404);
+                text(StatusCode::NOT_FOUND, &message)
+            }
+            Err(live::Refusal::Broken(message)) => {
+                entry.set_status(500);
+                text(StatusCode::INTERNAL_SERVER_ERROR, &message)
+            }
+        };
+    }
     let path = asked.path.trim_start_matches('/').to_string();
     file(&asked, &shared.dir, &path, Some(server), fault, entry).await
 }
 
-/// Start the log record of a request.
-fn begin(server: &Server, asked: &Asked, fault: Option<FaultKind>) -> LogEntry {
+/// Start the log record of a request for `kind` (and live segment `segment`).
+fn begin(
+    server: &Server,
+    asked: &Asked,
+    fault: Option<FaultKind>,
+    kind: Option<ResourceKind>,
+    segment: Option<u64>,
+) -> LogEntry {
     server.shared.log.begin(RequestRecord {
         at: server.shared.clock.offset_of(asked.arrived),
         location: server.id.clone(),
         method: asked.method.to_string(),
         path: asked.path.clone(),
         range: asked.range.clone(),
+        kind,
+        segment,
         status: None,
         fault,
         bytes_sent: 0,
@@ -254,11 +299,18 @@ async fn file(
     let (source, len) = match server {
         Some(server) if content_type == "application/dash+xml" => {
             let shared = &server.shared;
-            let rewritten =
-                tokio::fs::read_to_string(&path).await.map_err(|e| e.to_string()).and_then(|mpd| {
-                    mpd_rewrite::rewrite(&mpd, &shared.base_urls, shared.steering_url.as_deref())
-                        .map_err(|e| e.to_string())
-                });
+            let live = shared.live.as_ref().filter(|live| live.is_manifest(&path));
+            let mpd = match live {
+                Some(live) => {
+                    let time_url = format!("{}time", shared.base_urls[server.index].1);
+                    Ok(live.manifest(SystemTime::now(), &time_url))
+                }
+                None => tokio::fs::read_to_string(&path).await.map_err(|e| e.to_string()),
+            };
+            let rewritten = mpd.and_then(|mpd| {
+                mpd_rewrite::rewrite(&mpd, &shared.base_urls, shared.steering_url.as_deref())
+                    .map_err(|e| e.to_string())
+            });
             match rewritten {
                 Ok(mpd) => {
                     let len = mpd.len() as u64;

@@ -3,6 +3,7 @@
 
 mod faults;
 mod http;
+mod live;
 mod manifest;
 mod shaping;
 
