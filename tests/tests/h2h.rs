@@ -1,7 +1,9 @@
-//! The head-to-head harness (`cargo xtask h2h`; ignored by `cargo test`, it takes ~9 minutes):
+//! The head-to-head harness (`cargo xtask h2h`; ignored by `cargo test`, it takes ~30 minutes):
 //! Flick's web build, dash.js and Shaka Player (from npm, with their defaults) in the same headless
 //! Chromium, each run on a fresh test CDN: two locations shaped to 4 Mbit/s and 40 ms, location a
 //! stopping to answer, answering 503 or resetting connections 6 s in, or healthy; 40 s per run.
+//! The live scenarios (`h2h_support/live.rs`) play ffmpeg's real-time live DASH the same way, 60 s
+//! per run, location a failing 20 s in (trickling too), and add the latency to the live edge.
 //!
 //! Everything is measured from outside the players, the same way for all three: time to first
 //! frame (from the page's load call to the first `playing`), stalls (a `waiting` after the first
@@ -9,9 +11,13 @@
 //! 250 ms of playback, mapped to its rung: the ladder has one height per rung), and CDN switches
 //! (changes of location between consecutive video segments in the CDN's request log).
 //!
-//! `FLICK_H2H_SECONDS`, `FLICK_H2H_PLAYERS` (`flick,dashjs,shaka`), `FLICK_H2H_SCENARIOS`
-//! (`healthy,no_answer,http_503,reset`) narrow a run; `FLICK_H2H_JSON=FILE` writes the rows.
+//! `FLICK_H2H_SECONDS` (on-demand runs, 40), `FLICK_H2H_LIVE_SECONDS` (live runs, 60),
+//! `FLICK_H2H_PLAYERS` (`flick,dashjs,shaka`), `FLICK_H2H_SCENARIOS` (`healthy,no_answer,
+//! http_503,reset,live_healthy,live_no_answer,live_http_503,live_reset,live_trickle`; `vod` and
+//! `live` stand for each group) narrow a run; `FLICK_H2H_JSON=FILE` writes the rows.
 
+#[path = "h2h_support/live.rs"]
+mod live;
 mod web_support;
 
 use flick_platform::faults::{Fault, FaultKind, FaultScript};
@@ -64,6 +70,7 @@ fn assemble_www(www: &Path) {
         (root.join("tests/web/h2h/flick.html"), "flick.html"),
         (root.join("tests/web/h2h/dashjs.html"), "dashjs.html"),
         (root.join("tests/web/h2h/shaka.html"), "shaka.html"),
+        (root.join("tests/web/h2h/live.js"), "live.js"),
     ];
     for (from, name) in files {
         std::fs::copy(&from, www.join(name)).unwrap_or_else(|e| panic!("copying {}: {e}", from.display()));
@@ -101,25 +108,63 @@ fn mean_kbps(heights: &[Value]) -> Option<f64> {
     (!rates.is_empty()).then(|| rates.iter().sum::<f64>() / rates.len() as f64)
 }
 
+/// `v` with `digits` decimals, or `–`.
+fn num(v: &Value, digits: usize) -> String {
+    v.as_f64().map_or("–".to_string(), |x| format!("{x:.digits$}"))
+}
+
+/// The on-demand scenarios.
+const VOD: [&str; 4] = ["healthy", "no_answer", "http_503", "reset"];
+
 fn list(var: &str, default: &str) -> Vec<String> {
     std::env::var(var).unwrap_or_else(|_| default.into()).split(',').map(str::to_string).collect()
 }
 
 #[test]
-#[ignore = "the head-to-head takes ~9 minutes: cargo xtask h2h"]
+#[ignore = "the head-to-head takes ~30 minutes: cargo xtask h2h"]
 fn head_to_head() {
     if !browser_ready() {
         return;
     }
     let seconds: u64 = std::env::var("FLICK_H2H_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(40);
     let players = list("FLICK_H2H_PLAYERS", "flick,dashjs,shaka");
-    let scenarios = list("FLICK_H2H_SCENARIOS", "healthy,no_answer,http_503,reset");
-    let content = TempDir::new("h2h-content");
-    encode(&content.0);
+    let live_seconds: u64 =
+        std::env::var("FLICK_H2H_LIVE_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(60);
+    let scenarios: Vec<String> = list("FLICK_H2H_SCENARIOS", "vod,live")
+        .into_iter()
+        .flat_map(|s| match s.as_str() {
+            "vod" => VOD.iter().map(|s| s.to_string()).collect(),
+            "live" => live::SCENARIOS.iter().map(|s| s.to_string()).collect(),
+            _ => vec![s],
+        })
+        .collect();
+    let (live_scenarios, scenarios): (Vec<&String>, Vec<&String>) =
+        scenarios.iter().partition(|s| s.starts_with("live_"));
     let www = TempDir::new("h2h-www");
     assemble_www(&www.0);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let mut rows = Vec::new();
+    if !scenarios.is_empty() {
+        rows = on_demand(&runtime, &www.0, &players, &scenarios, seconds);
+    }
+    if !live_scenarios.is_empty() {
+        rows.extend(live::run(&runtime, &www.0, &players, &live_scenarios, live_seconds));
+    }
+    if let Ok(path) = std::env::var("FLICK_H2H_JSON") {
+        std::fs::write(&path, serde_json::to_string_pretty(&rows).unwrap()).expect("write the JSON");
+    }
+}
 
+/// The on-demand runs: print their table and return the rows.
+fn on_demand(
+    runtime: &tokio::runtime::Runtime,
+    www: &Path,
+    players: &[String],
+    scenarios: &[&String],
+    seconds: u64,
+) -> Vec<Value> {
+    let content = TempDir::new("h2h-content");
+    encode(&content.0);
     println!(
         "{:<10} {:<7} {:>13} {:>7} {:>10} {:>12} {:>13} {:>9}  error",
         "scenario",
@@ -132,13 +177,13 @@ fn head_to_head() {
         "played s"
     );
     let mut rows = Vec::new();
-    for scenario in &scenarios {
-        for player in &players {
+    for scenario in scenarios {
+        for player in players {
             let mut config = ServeConfig::new(content.0.clone());
             config.cdns = 2;
             config.rate_kbps = Some(4000);
             config.latency_ms = 40;
-            config.www = Some(www.0.clone());
+            config.www = Some(www.to_path_buf());
             config.faults = FaultScript {
                 faults: fault(scenario)
                     .map(|kind| Fault {
@@ -175,8 +220,6 @@ fn head_to_head() {
                 // Flick's own session report (null for the others).
                 "report": result["report"],
             });
-            let num =
-                |v: &Value, digits: usize| v.as_f64().map_or("–".to_string(), |x| format!("{x:.digits$}"));
             println!(
                 "{:<10} {:<7} {:>13} {:>7} {:>10} {:>12} {:>13} {:>9}  {}",
                 scenario,
@@ -192,7 +235,5 @@ fn head_to_head() {
             rows.push(row);
         }
     }
-    if let Ok(path) = std::env::var("FLICK_H2H_JSON") {
-        std::fs::write(&path, serde_json::to_string_pretty(&rows).unwrap()).expect("write the JSON");
-    }
+    rows
 }
