@@ -1,13 +1,15 @@
 //! Live DASH end to end: a live stream made by ffmpeg's own DASH muxer in real time (2 s
 //! segments, `@duration` templates or a SegmentTimeline, `minimumUpdatePeriod="PT500S"` or one
-//! segment), served by Flick's test CDN (two locations shaped to 4 Mbit/s and 40 ms), played for
-//! 60 s by the native headless driver. No stall after start, a first frame within a second, and
-//! a mean latency to the live edge within three segments and a half second.
+//! segment), served by Flick's test CDN (two locations shaped to 4 Mbit/s and 40 ms), and an
+//! on-demand folder served as live by `flick serve --live` (a window moving with the server's
+//! clock, segments that exist only once produced, an `http-iso` UTCTiming), each played for 60 s
+//! by the native headless driver. No stall after start, a first frame within a second, and a mean
+//! latency to the live edge within three segments and a half second.
 
 use flick_native::{HeadlessOptions, play_headless};
 use flick_player::{PlayerConfig, SessionReport};
-use flick_serve::{ServeConfig, TestCdn};
-use flick_tests::fixtures::{FfmpegLive, LiveOptions, TempDir, ffmpeg_ready};
+use flick_serve::{LiveAddressing, LiveConfig, ServeConfig, TestCdn};
+use flick_tests::fixtures::{FfmpegLive, LiveOptions, TempDir, encode_clip, ffmpeg_ready};
 use std::time::Duration;
 
 const PLAY: Duration = Duration::from_secs(60);
@@ -79,5 +81,50 @@ fn ffmpegs_live_stream_with_number_templates_plays_at_the_edge_without_stalling(
 fn ffmpegs_live_stream_with_a_growing_timeline_plays_at_the_edge_without_stalling() {
     if let Some(report) = play_ffmpeg_live(true) {
         check(&report, "ffmpeg SegmentTimeline");
+    }
+}
+
+fn play_served_live(addressing: LiveAddressing) -> Option<SessionReport> {
+    if !ffmpeg_ready() {
+        return None;
+    }
+    let dir = TempDir::new("live-e2e-serve");
+    encode_clip(
+        &dir.0,
+        Duration::from_secs(20),
+        &[400, 1200, 2500],
+        &["-use_template", "1", "-use_timeline", "0"],
+    );
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    Some(runtime.block_on(async {
+        let mut config = ServeConfig::new(dir.0.clone());
+        config.cdns = 2;
+        config.rate_kbps = Some(4000);
+        config.latency_ms = 40;
+        config.live = Some(LiveConfig { addressing, ..LiveConfig::default() });
+        let cdn = TestCdn::start(config).await.expect("the test CDN starts");
+        let options = HeadlessOptions {
+            abr: "hedge".into(),
+            player: PlayerConfig::default(),
+            duration: Some(PLAY),
+            status: false,
+        };
+        let report = play_headless(&cdn.manifest_url(), options).await.expect("the session runs");
+        cdn.shutdown().await;
+        report
+    }))
+}
+
+#[test]
+fn a_folder_served_live_by_flick_serve_plays_at_the_edge_without_stalling() {
+    if let Some(report) = play_served_live(LiveAddressing::NumberDuration) {
+        check(&report, "flick serve --live");
+    }
+}
+
+#[test]
+fn a_folder_served_live_with_a_time_timeline_plays_at_the_edge_without_stalling() {
+    if let Some(report) = play_served_live(LiveAddressing::TimeTimeline) {
+        check(&report, "flick serve --live --live-time");
     }
 }
