@@ -5,7 +5,7 @@
 //! Without Xvfb the test is skipped with a message, except in CI (`CI=true`), where that is a
 //! failure. `FLICK_SKIP_FFMPEG_TESTS=1` skips it too.
 
-use flick_serve::{ServeConfig, TestCdn};
+use flick_serve::{LiveConfig, ServeConfig, TestCdn};
 use flick_tests::fixtures::{TempDir, ffmpeg_ready};
 use flick_tests::media::{MediaSpec, encode_media};
 use std::io::{BufRead, BufReader};
@@ -163,6 +163,12 @@ async fn the_window_shows_moving_video_and_the_statistics_panel() {
         changed * 100.0
     );
 
+    // An on-demand stream has no LIVE badge: nothing red below the seek bar.
+    let controls: Vec<f64> =
+        serde_json::from_value(layout["controls"].clone()).expect("the controls rectangle");
+    let buttons = [controls[0], controls[1] + 24.0, controls[2], controls[3]];
+    assert_eq!(red(&first.region(&buttons, 0)), 0, "a LIVE badge on an on-demand stream");
+
     let panel = first.region(&stats, 4);
     let text = ink(&panel);
     assert!(text > 0.005 && text < 0.6, "the statistics panel holds no text: {:.2} % ink", text * 100.0);
@@ -170,5 +176,72 @@ async fn the_window_shows_moving_video_and_the_statistics_panel() {
         "video {colours} colours, {:.1} % changed in a second; stats panel {:.1} % ink",
         changed * 100.0,
         text * 100.0
+    );
+}
+
+/// Pixels of the LIVE badge's red (the seek bar's accent is the same red, so the bar's row is
+/// left out by the caller).
+fn red(pixels: &[[u8; 3]]) -> usize {
+    pixels.iter().filter(|p| p[0] > 200 && p[1] < 90 && p[2] < 90).count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_stream_shows_live_its_latency_and_moving_video() {
+    if !ffmpeg_ready() {
+        return;
+    }
+    let Some(xvfb) = Xvfb::start() else {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "Xvfb is missing in CI (apt-get install xvfb)");
+        eprintln!("Xvfb is not installed (apt-get install xvfb): skipping the live window test");
+        return;
+    };
+    let dir = TempDir::new("window-live-content");
+    let path = dir.0.clone();
+    tokio::task::spawn_blocking(move || {
+        encode_media(&path, &MediaSpec::two_languages(Duration::from_secs(12)))
+    })
+    .await
+    .expect("encode");
+    let mut config = ServeConfig::new(dir.0.clone());
+    config.cdns = 1;
+    config.live = Some(LiveConfig::default());
+    let cdn = TestCdn::start(config).await.expect("the CDN starts");
+    let shots = TempDir::new("window-live-shots");
+    let runtime_dir = TempDir::new("window-live-xdg");
+    std::fs::set_permissions(&runtime_dir.0, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    let mut flick = tokio::process::Command::new(env!("CARGO_BIN_EXE_flick"));
+    flick
+        .args(["play", &cdn.manifest_url(), "--stats", "--duration", "60", "--screenshot-at", "3,4"])
+        .arg("--screenshot-dir")
+        .arg(&shots.0)
+        .env("DISPLAY", &xvfb.display)
+        .env_remove("WAYLAND_DISPLAY")
+        .env("XDG_RUNTIME_DIR", &runtime_dir.0)
+        .kill_on_drop(true);
+    let out =
+        tokio::time::timeout(LIMIT, flick.output()).await.expect("the window closes in time").expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "flick play failed ({}): {stderr}", out.status);
+    cdn.shutdown().await;
+
+    let layout: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(shots.0.join("layout.json")).expect("layout.json"))
+            .expect("JSON");
+    let video: Vec<f64> = serde_json::from_value(layout["video"].clone()).expect("the video rectangle");
+    let controls: Vec<f64> =
+        serde_json::from_value(layout["controls"].clone()).expect("the controls rectangle");
+    let first = read_png(&shots.0.join("shot-1.png"));
+    let second = read_png(&shots.0.join("shot-2.png"));
+    let (a, b) = (first.region(&video, 2), second.region(&video, 2));
+    assert!(distinct(&a) > 200, "the video area is blank");
+    let changed = a.iter().zip(&b).filter(|(p, q)| p != q).count() as f64 / a.len() as f64;
+    assert!(changed > 0.01, "the live picture did not move: {:.2} % changed", changed * 100.0);
+    // Below the seek bar's row: the LIVE badge is the only red there.
+    let buttons = [controls[0], controls[1] + 24.0, controls[2], controls[3]];
+    let badge = red(&first.region(&buttons, 0));
+    assert!(badge > 20, "no red LIVE badge in the control bar ({badge} red pixels)");
+    eprintln!(
+        "live window: {:.1} % of the picture changed in a second, {badge} red badge pixels",
+        changed * 100.0
     );
 }

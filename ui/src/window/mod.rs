@@ -204,6 +204,7 @@ impl eframe::App for PlayerWindow {
         self.view.history.push(self.opened.elapsed().as_secs_f64(), &snap);
         let mut actions = views::keys::shortcuts(&ctx, &self.view);
         let bar = egui::Panel::bottom("controls").show(ui, |ui| views::controls::show(ui, &snap, &self.view));
+        let controls = bar.response.rect;
         actions.extend(bar.inner);
         let stats = self.view.stats.then(|| {
             egui::Panel::right("stats")
@@ -226,7 +227,7 @@ impl eframe::App for PlayerWindow {
             self.act(&ctx, action, &status);
         }
         if let Some(shots) = self.screenshots.as_mut()
-            && shots.tick(&ctx, video, stats)
+            && shots.tick(&ctx, video, stats, controls)
         {
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
         }

@@ -42,7 +42,7 @@ impl Screenshots {
 
     /// Once per repaint: request a screenshot when one is due (writing the layout beside it).
     /// Returns true once every screenshot is saved.
-    pub fn tick(&mut self, ctx: &egui::Context, video: Rect, stats: Option<Rect>) -> bool {
+    pub fn tick(&mut self, ctx: &egui::Context, video: Rect, stats: Option<Rect>, controls: Rect) -> bool {
         let saved = self.saved.load(Ordering::SeqCst);
         if saved >= self.plan.at.len() {
             return true;
@@ -56,7 +56,7 @@ impl Screenshots {
             self.requested += 1;
             let n = self.requested;
             let scale = ctx.pixels_per_point();
-            let _ = write_layout(&self.plan.dir, video, stats, scale);
+            let _ = write_layout(&self.plan.dir, video, stats, controls, scale);
             let path = self.plan.dir.join(format!("shot-{n}.png"));
             let saved = self.saved.clone();
             let repaint = ctx.clone();
@@ -78,10 +78,17 @@ fn rect_json(rect: Rect, scale: f32) -> serde_json::Value {
     serde_json::json!([rect.min.x * scale, rect.min.y * scale, rect.max.x * scale, rect.max.y * scale])
 }
 
-fn write_layout(dir: &Path, video: Rect, stats: Option<Rect>, scale: f32) -> std::io::Result<()> {
+fn write_layout(
+    dir: &Path,
+    video: Rect,
+    stats: Option<Rect>,
+    controls: Rect,
+    scale: f32,
+) -> std::io::Result<()> {
     let layout = serde_json::json!({
         "video": rect_json(video, scale),
         "stats": stats.map(|r| rect_json(r, scale)),
+        "controls": rect_json(controls, scale),
     });
     std::fs::write(dir.join("layout.json"), layout.to_string())
 }
