@@ -520,11 +520,20 @@ impl Player {
         let now = self.now;
         let Some(live) = self.live.as_mut() else { return };
         let since = *live.refresh_failing_since.get_or_insert(now);
-        live.next_refresh = Some(now + Duration::from_secs(1));
-        if let Some(first) = self.first_manifest_url.clone()
-            && self.manifest_url.as_ref() != Some(&first)
-        {
-            self.manifest_url = Some(first);
+        // Retry at once elsewhere when there is somewhere else, in a second otherwise.
+        let candidates = self.manifest_candidates();
+        let next = candidates
+            .iter()
+            .position(|u| Some(u) == self.manifest_url.as_ref())
+            .map_or(0, |i| (i + 1) % candidates.len().max(1));
+        let elsewhere = candidates.get(next).filter(|u| Some(*u) != self.manifest_url.as_ref()).cloned();
+        if let Some(live) = self.live.as_mut() {
+            live.next_refresh =
+                Some(now + if elsewhere.is_some() { MIN_REFRESH_INTERVAL } else { Duration::from_secs(1) });
+            live.refresh_sent_at = None;
+        }
+        if let Some(url) = elsewhere {
+            self.manifest_url = Some(url);
         }
         let needs = self.tracks.iter().any(|t| t.live && t.next_segment >= t.segment_count);
         if needs && self.failover.gives_up(since, now) {
@@ -532,6 +541,72 @@ impl Player {
                 what: "live manifest".into(),
                 last: Some(error),
             });
+        }
+    }
+
+    /// Where a live MPD can be asked for: its `<Location>`s, the URL it was loaded from, and that
+    /// URL on every other location (CDN) of the presentation, when it sits under one of their
+    /// base URLs (a multi-CDN origin serves the MPD at the same path on each).
+    pub(super) fn manifest_candidates(&self) -> Vec<url::Url> {
+        let mut candidates: Vec<url::Url> = Vec::new();
+        let mut add = |u: url::Url| {
+            if !candidates.contains(&u) {
+                candidates.push(u);
+            }
+        };
+        let Some(presentation) = self.presentation.as_deref() else { return Vec::new() };
+        for u in presentation.live.iter().flat_map(|l| &l.locations) {
+            add(u.clone());
+        }
+        let Some(first) = self.first_manifest_url.clone() else { return candidates };
+        add(first.clone());
+        let bases: Vec<&url::Url> = self
+            .played_period(presentation)
+            .into_iter()
+            .flat_map(|p| &p.tracks)
+            .flat_map(|t| t.representations.first())
+            .flat_map(|r| r.base_urls.iter().map(|b| &b.url))
+            .collect();
+        if let Some(rest) = bases.iter().find_map(|b| first.as_str().strip_prefix(b.as_str())) {
+            for base in &bases {
+                if let Ok(u) = base.join(rest) {
+                    add(u);
+                }
+            }
+        }
+        candidates
+    }
+
+    /// For a live MPD refresh without a `<Location>`: the MPD's URL on the healthiest location
+    /// (as segments choose theirs), and that location, when the MPD sits under the locations'
+    /// base URLs.
+    pub(super) fn refresh_location(&self) -> Option<(url::Url, usize)> {
+        let presentation = self.presentation.as_deref()?;
+        let live = presentation.live.as_ref()?;
+        if !live.locations.is_empty() {
+            return None;
+        }
+        let first = self.first_manifest_url.as_ref()?;
+        let bases: Vec<&crate::presentation::BaseUrl> = self
+            .played_period(presentation)?
+            .tracks
+            .first()?
+            .representations
+            .first()?
+            .base_urls
+            .iter()
+            .collect();
+        let rest = bases.iter().find_map(|b| first.as_str().strip_prefix(b.url.as_str()))?;
+        let candidates: Vec<crate::presentation::BaseUrl> = bases
+            .iter()
+            .filter_map(|b| {
+                Some(crate::presentation::BaseUrl { url: b.url.join(rest).ok()?, location: b.location })
+            })
+            .collect();
+        let level = self.buffer_level(self.now);
+        match self.failover.pick(&candidates, self.now, level) {
+            crate::failover::location::Pick::Now(k) => candidates.get(k).map(|c| (c.url.clone(), c.location)),
+            crate::failover::location::Pick::Wait(_) => None,
         }
     }
 

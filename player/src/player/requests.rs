@@ -84,9 +84,14 @@ impl Player {
     }
 
     pub(super) fn request_manifest(&mut self) {
+        let located = self.refresh_location();
+        if let Some((url, _)) = &located {
+            self.manifest_url = Some(url.clone());
+        }
         let Some(url) = self.manifest_url.clone() else { return };
         let resource = SegmentRef { url: url.to_string(), range: None };
-        self.send(RequestKind::Manifest, None, 0, None, None, url.to_string(), &resource);
+        let location = located.map(|(_, l)| l);
+        self.send(RequestKind::Manifest, None, 0, None, location, url.to_string(), &resource);
     }
 
     pub(super) fn start_presentation(&mut self, presentation: Arc<Presentation>) {

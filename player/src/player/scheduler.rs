@@ -293,6 +293,13 @@ impl Player {
                 .max(self.estimator.latency().unwrap_or_default() * 3);
             first_byte_limit = first_byte_limit.min(buffer.mul_f64(0.25).max(floor));
         }
+        if let (RequestKind::Manifest, Some(live)) = (kind, self.live.as_ref()) {
+            // A refresh a timeline waits for: a silent server is left for another in a quarter of
+            // the target latency.
+            let floor = self.estimator.latency().unwrap_or_default() * 3;
+            first_byte_limit =
+                first_byte_limit.min((live.target / 4).max(Duration::from_millis(500)).max(floor));
+        }
         let rung_bps = track.and_then(|i| self.tracks[i].rungs.get(rep)).map(|r| r.bps());
         let mut min_rate_bps = self.failover.min_rate(kind, rung_bps);
         let mut progress_window = crate::failover::PROGRESS_WINDOW;

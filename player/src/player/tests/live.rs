@@ -349,3 +349,28 @@ fn a_location_that_stops_answering_is_left_within_a_live_buffer() {
     let live = d.player.status(d.now).live.unwrap();
     assert!(live.latency.abs_diff(live.target_latency) < Duration::from_millis(450), "{live:?}");
 }
+
+#[test]
+fn a_timeline_refresh_fails_over_to_the_mpd_on_another_location() {
+    for error in [Some(FetchError::Http(503)), None] {
+        let mut server = Server::new(100.0);
+        server.timeline = true;
+        server.mup = r#"minimumUpdatePeriod="PT2S""#;
+        server.extra =
+            r#"<BaseURL serviceLocation="a">http://a/</BaseURL><BaseURL serviceLocation="b">http://b/</BaseURL>"#.into();
+        let mut d = live_driver(&server, 100.0, PlayerConfig::default());
+        d.run_until(Duration::from_secs(20));
+        d.dead = vec!["a".into()];
+        d.dead_error = error.clone();
+        d.run_until(Duration::from_secs(60));
+        let what = format!("{error:?}");
+        assert_eq!(stalls(&d), 0, "{what}");
+        assert!(
+            d.fetched.iter().any(|r| r.kind == RequestKind::Manifest && r.url == "http://b/live.mpd"),
+            "{what}"
+        );
+        let numbers: Vec<u64> = media_requests(&d).iter().map(|r| r.1).collect();
+        assert!(numbers.last().unwrap() - numbers[0] >= 28, "{what}: {numbers:?}");
+        assert_eq!(d.player.state(), PlayerState::Playing, "{what}");
+    }
+}
