@@ -1,22 +1,24 @@
 //! Live failover end to end: ffmpeg's own live DASH stream (2 s segments) behind two locations
 //! of Flick's test CDN (4 Mbit/s, 40 ms each); 20 s into each session location a stops
-//! answering, answers 503, resets connections, or trickles. Played for 60 s by the native
+//! answering, answers 503, resets connections, or trickles. Also `flick serve --live` with
+//! SegmentTimelines (MPD refreshes every 2 s, which location a stops answering as well). Played for 60 s by the native
 //! headless driver, at a live buffer of a few seconds: no stall, and the latency back on its
 //! target within 10 s of the fault (it should never leave it).
 
 use flick_native::{HeadlessOptions, play_headless};
 use flick_platform::faults::{Fault, FaultKind, FaultScript};
 use flick_player::{PlayerConfig, SessionReport};
-use flick_serve::{ServeConfig, TestCdn};
-use flick_tests::fixtures::{FfmpegLive, LiveOptions, TempDir, ffmpeg_ready};
+use flick_serve::{LiveAddressing, LiveConfig, ServeConfig, TestCdn};
+use flick_tests::fixtures::{FfmpegLive, LiveOptions, TempDir, encode_clip, ffmpeg_ready};
 use std::path::PathBuf;
 use std::time::Duration;
 
 const PLAY: Duration = Duration::from_secs(60);
 const FAULT_AT_S: f64 = 20.0;
 
-async fn session(dir: PathBuf, kind: FaultKind) -> SessionReport {
+async fn session(dir: PathBuf, kind: FaultKind, live: Option<LiveConfig>) -> SessionReport {
     let mut config = ServeConfig::new(dir);
+    config.live = live;
     config.cdns = 2;
     config.rate_kbps = Some(4000);
     config.latency_ms = 40;
@@ -54,14 +56,34 @@ fn a_dying_location_costs_no_stall_and_no_latency_at_live_buffer_depths() {
         limit: Some(PLAY + Duration::from_secs(40)),
         ..LiveOptions::default()
     };
+    // And flick serve --live with SegmentTimelines, whose refreshes must fail over too.
+    let vod = TempDir::new("live-failover-e2e-vod");
+    encode_clip(
+        &vod.0,
+        Duration::from_secs(20),
+        &[400, 1200, 2500],
+        &["-use_template", "1", "-use_timeline", "0"],
+    );
     let mut live = FfmpegLive::start(&dir.0, &options);
     live.wait_for_segments(4, Duration::from_secs(30)).expect("ffmpeg produces segments");
-    let cases = [FaultKind::NoAnswer, FaultKind::Http(503), FaultKind::Reset, FaultKind::Trickle(1000)];
+    let timeline = LiveConfig { addressing: LiveAddressing::NumberTimeline, ..LiveConfig::default() };
+    let cases = [
+        (FaultKind::NoAnswer, None),
+        (FaultKind::Http(503), None),
+        (FaultKind::Reset, None),
+        (FaultKind::Trickle(1000), None),
+        (FaultKind::NoAnswer, Some(timeline)),
+    ];
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     // The four sessions run at the same time on their own CDNs over the same live encode.
     let reports: Vec<SessionReport> = runtime.block_on(async {
-        let sessions: Vec<_> =
-            cases.iter().map(|&kind| tokio::spawn(session(live.dir().to_path_buf(), kind))).collect();
+        let sessions: Vec<_> = cases
+            .iter()
+            .map(|(kind, served)| {
+                let dir = if served.is_some() { vod.0.clone() } else { live.dir().to_path_buf() };
+                tokio::spawn(session(dir, *kind, served.clone()))
+            })
+            .collect();
         let mut out = Vec::new();
         for s in sessions {
             out.push(s.await.expect("the session task"));
@@ -69,8 +91,8 @@ fn a_dying_location_costs_no_stall_and_no_latency_at_live_buffer_depths() {
         out
     });
     drop(live);
-    for (kind, report) in cases.iter().zip(&reports) {
-        let what = format!("{kind:?}");
+    for ((kind, served), report) in cases.iter().zip(&reports) {
+        let what = format!("{kind:?}{}", if served.is_some() { " (serve --live, timeline)" } else { "" });
         let live = report.live.as_ref().expect("a live report");
         let target = live.target_latency_s;
         let off_after = |from: f64| {
