@@ -201,11 +201,43 @@ pub struct Content {
 }
 
 /// URLs of the built-in MPDs, in the order [`Content::standard`] lists them.
-pub const MPD_URLS: [&str; 3] = [
+pub const MPD_URLS: [&str; 4] = [
     "http://a.example/vod/manifest.mpd",
     "http://a.example/vod/steered.mpd",
     "http://a.example/vod/single.mpd",
+    "http://a.example/live/manifest.mpd",
 ];
+
+/// What the time server of [`live_mpd`] answers.
+pub const SERVER_TIME: &str = "2026-12-01T00:01:40.000Z";
+
+/// A live MPD (2 s segments, a 30 s window, refreshed every 2 s, a timeline for the video and a
+/// number template for the audio, an `http-iso` clock, an event stream) on locations `a` and `b`.
+pub fn live_mpd() -> String {
+    r#"<?xml version="1.0"?>
+<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="dynamic" availabilityStartTime="2026-12-01T00:00:00Z"
+     publishTime="2026-12-01T00:01:40Z" minimumUpdatePeriod="PT2S" timeShiftBufferDepth="PT30S" minBufferTime="PT2S">
+  <BaseURL serviceLocation="a">http://a.example/live/</BaseURL>
+  <BaseURL serviceLocation="b">http://b.example/live/</BaseURL>
+  <UTCTiming schemeIdUri="urn:mpeg:dash:utc:http-iso:2014" value="http://a.example/time"/>
+  <Period id="p0" start="PT0S">
+    <EventStream schemeIdUri="urn:scte:scte35:2013:xml" timescale="1"><Event id="1" presentationTime="90" duration="10">cue</Event></EventStream>
+    <AdaptationSet contentType="video" mimeType="video/mp4">
+      <SegmentTemplate timescale="1" startNumber="36" media="$RepresentationID$/$Number$.m4s" initialization="$RepresentationID$/init.mp4">
+        <SegmentTimeline><S t="70" d="2" r="14"/></SegmentTimeline>
+      </SegmentTemplate>
+      <Representation id="v0" bandwidth="300000" width="320" height="180" codecs="avc1.42c00d"/>
+      <Representation id="v1" bandwidth="1200000" width="1280" height="720" codecs="avc1.64001f"/>
+    </AdaptationSet>
+    <AdaptationSet contentType="audio" mimeType="audio/mp4" lang="en">
+      <SegmentTemplate duration="2" startNumber="1" media="$RepresentationID$/$Number$.m4s" initialization="$RepresentationID$/init.mp4"/>
+      <Representation id="en" bandwidth="64000" codecs="mp4a.40.2"/>
+    </AdaptationSet>
+  </Period>
+</MPD>
+"#
+    .to_string()
+}
 
 impl Content {
     /// The built-in MPDs at [`MPD_URLS`], the [`sidx`] and [`STEERING_ANSWER`].
@@ -215,6 +247,7 @@ impl Content {
                 (MPD_URLS[0].to_string(), template_mpd(false).into_bytes()),
                 (MPD_URLS[1].to_string(), template_mpd(true).into_bytes()),
                 (MPD_URLS[2].to_string(), segment_base_mpd().into_bytes()),
+                (MPD_URLS[3].to_string(), live_mpd().into_bytes()),
             ],
             sidx: sidx(),
             steering: STEERING_ANSWER.as_bytes().to_vec(),
@@ -233,6 +266,7 @@ impl Content {
                 }
             }
             RequestKind::Steering => Body::Bytes(self.steering.clone()),
+            RequestKind::Clock => Body::Bytes(SERVER_TIME.as_bytes().to_vec()),
             RequestKind::Index => {
                 let mut bytes = vec![0; INDEX_START as usize];
                 bytes.extend_from_slice(&self.sidx);

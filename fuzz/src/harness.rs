@@ -63,6 +63,8 @@ pub struct Harness {
     pub answer_decoder: bool,
     history: Vec<String>,
     steps: u64,
+    /// The playback-rate bounds of the configuration.
+    player_config_live: (f64, f64),
 }
 
 /// What the driver says about a request.
@@ -83,7 +85,9 @@ impl Harness {
     /// `flick_abr::by_name` knows), on a network serving `content`.
     pub fn new(config: PlayerConfig, abr: &str, content: Content) -> Harness {
         let abr = flick_abr::by_name(abr).unwrap_or_else(|_| flick_abr::by_name("bola").unwrap());
+        let player_config_live = (config.live.min_rate, config.live.max_rate);
         Harness {
+            player_config_live,
             player: Player::new(config, abr),
             content,
             now: Duration::ZERO,
@@ -147,6 +151,7 @@ impl Harness {
                 | Input::LoadPresentation { .. }
                 | Input::SelectTrack { .. }
                 | Input::Playback { .. }
+                | Input::GoLive
         );
         if let Some(id) = input.request()
             && let Some((_, status)) = self.requests.get_mut(&id)
@@ -323,6 +328,12 @@ impl Harness {
 
     fn check_output(&mut self, output: Output) {
         match output {
+            Output::SetPlaybackRate { rate } => {
+                let live = &self.player_config_live;
+                if !(rate.is_finite() && rate >= live.0.min(1.0) && rate <= live.1.max(1.0)) {
+                    self.broken(format!("a playback rate of {rate}, outside {live:?}"));
+                }
+            }
             Output::Fetch(request) => {
                 if self.requests.contains_key(&request.id) {
                     self.broken(format!("Fetch reuses the id {:?}: {request:?}", request.id));
@@ -430,12 +441,23 @@ mod tests {
 
     #[test]
     fn every_built_in_mpd_plays_to_its_end() {
-        for url in MPD_URLS {
+        for url in &MPD_URLS[..3] {
             let mut h = Harness::new(PlayerConfig::default(), "bola", Content::standard());
             h.load(url);
             let h = played(h, 200);
             assert_eq!(h.player().state(), PlayerState::Ended, "{url}: {:?}", h.player().error());
         }
+    }
+
+    #[test]
+    fn the_built_in_live_mpd_plays_at_its_edge() {
+        let mut h = Harness::new(PlayerConfig::default(), "bola", Content::standard());
+        h.load(MPD_URLS[3]);
+        let h = played(h, 200);
+        let report = h.player().report(h.now, "fuzz", None, flick_player::QoeConfig::default());
+        assert!(report.startup_ms.is_some(), "{:?}", h.player().error());
+        let live = report.live.expect("a live report");
+        assert_eq!(live.target_latency_s, 5.0);
     }
 
     #[test]

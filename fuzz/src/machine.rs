@@ -45,6 +45,12 @@ pub enum Op {
     DecoderFrames(u64, u64),
     /// `SelectTrack`.
     SelectTrack(TrackKind, usize),
+    /// `GoLive`.
+    GoLive,
+    /// `WallClock`.
+    WallClock(Duration),
+    /// `ServerDate` for the open request picked by the number.
+    ServerDate(usize, String),
 }
 
 /// How a request is answered.
@@ -128,7 +134,22 @@ pub fn decode(r: &mut Reader<'_>) -> Option<Op> {
             (0..r.u8() % 4).map(|_| (r.position(false), r.position(false))).collect(),
         ),
         18 => Op::DecoderFrames(u64::from(r.u32()), u64::from(r.u32())),
-        _ => Op::SelectTrack(track_kind(r), r.count() as usize),
+        _ => match r.u8() % 4 {
+            0 | 1 => Op::SelectTrack(track_kind(r), r.count() as usize),
+            2 => Op::GoLive,
+            _ => match r.u8() % 3 {
+                // The device's clock, near the live stream's time or anywhere.
+                0 => Op::WallClock(Duration::from_secs(1_796_083_200 + u64::from(r.u16()))),
+                1 => Op::WallClock(Duration::from_secs(u64::from(r.u32()))),
+                _ => Op::ServerDate(
+                    usize::from(r.u8()),
+                    match r.u8() % 2 {
+                        0 => "Tue, 01 Dec 2026 00:01:40 GMT".to_string(),
+                        _ => String::from_utf8_lossy(r.bytes(40)).into_owned(),
+                    },
+                ),
+            },
+        },
     };
     Some(op)
 }
@@ -223,6 +244,14 @@ pub fn apply(h: &mut Harness, op: Op) {
         Op::Buffered(track, ranges) => h.input(Input::Buffered { track, ranges }),
         Op::DecoderFrames(decoded, dropped) => h.input(Input::DecoderFrames { decoded, dropped }),
         Op::SelectTrack(kind, index) => h.input(Input::SelectTrack { kind, index }),
+        Op::GoLive => h.input(Input::GoLive),
+        Op::WallClock(unix) => h.input(Input::WallClock { unix }),
+        Op::ServerDate(pick, date) => {
+            let open = h.open_requests();
+            if let Some(&id) = open.get(pick % open.len().max(1)) {
+                h.input(Input::ServerDate { id, date });
+            }
+        }
     }
 }
 
