@@ -299,7 +299,14 @@ impl Player {
         }
         self.check_clock_against_timeline(presentation);
         let live = self.live.as_ref()?;
-        let edge = self.live_edge(self.now)?;
+        let Some(edge) = self.live_edge(self.now) else {
+            self.fail(crate::PlayerError::Unplayable(
+                "a live stream needs the time, and there is none: no wall clock from the driver, no \
+                 UTCTiming, Date header or @publishTime, and no SegmentTimeline"
+                    .into(),
+            ));
+            return None;
+        };
         let target = live.target;
         let mut start = edge.saturating_sub(target);
         if let Some(window) = self.window_start(self.now) {
@@ -338,7 +345,9 @@ impl Player {
         if self.wall.is_some_and(|w| w.source >= ClockSource::DateHeader) {
             return;
         }
-        let Some(edge) = self.live_edge(self.now) else { return };
+        // No clock at all (no device clock, publish time, server clock or Date header): the
+        // timeline is all there is.
+        let edge = self.live_edge(self.now);
         let depth = presentation.live.as_ref().and_then(|l| l.time_shift_buffer_depth);
         let slack = depth.unwrap_or(Duration::ZERO).max(Duration::from_secs(60));
         let mut newest: Option<Duration> = None;
@@ -355,7 +364,10 @@ impl Player {
                 return;
             }
             newest = Some(newest.map_or(last_end, |n| n.min(last_end)));
-            if edge + duration >= first && edge <= last_end + slack {
+            if let Some(edge) = edge
+                && edge + duration >= first
+                && edge <= last_end + slack
+            {
                 return;
             }
         }

@@ -374,3 +374,32 @@ fn a_timeline_refresh_fails_over_to_the_mpd_on_another_location() {
         assert_eq!(d.player.state(), PlayerState::Playing, "{what}");
     }
 }
+
+#[test]
+fn without_any_clock_a_timeline_gives_the_time_and_a_template_a_typed_error() {
+    for (timeline, plays) in [(true, true), (false, false)] {
+        let mut server = Server::new(100.0);
+        server.timeline = timeline;
+        let mut d = Driver::new(PlayerConfig::default(), "hedge");
+        // An MPD with no publishTime, and a driver that gives no wall clock.
+        let mpd = server.clone();
+        d.made_bodies.push((
+            "live.mpd".into(),
+            Box::new(move |now| {
+                let text = String::from_utf8(mpd.mpd(now).to_vec()).unwrap();
+                let start = text.find("publishTime=").unwrap();
+                let end = start + text[start..].find("Z\"").unwrap() + 2;
+                bytes::Bytes::from(format!("{}{}", &text[..start], &text[end..]))
+            }),
+        ));
+        d.input(Input::Load { url: "http://a/live.mpd".into() });
+        d.run_until(Duration::from_secs(20));
+        if plays {
+            assert_eq!(d.player.state(), PlayerState::Playing, "{:?}", d.player.error());
+            assert_eq!(stalls(&d), 0);
+        } else {
+            let error = d.player.error().expect("a typed error").to_string();
+            assert!(error.contains("needs the time"), "{error}");
+        }
+    }
+}
