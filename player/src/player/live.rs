@@ -416,6 +416,17 @@ impl Player {
         let segments = self.track_timeline(&presentation, i)?;
         let next = t.next_segment;
         if next >= t.segment_count.min(segments.len()) {
+            let period = self.period;
+            let ended = self.played_period(&presentation).is_some_and(|p| p.duration.is_some());
+            if ended && let Some(next_period) = presentation.periods.get(period + 1) {
+                // The period played has ended and the MPD goes on in another: playing periods
+                // in turn is not built yet, and waiting here would stall for ever.
+                let name = next_period.id.clone().unwrap_or_else(|| format!("{}", period + 1));
+                self.fail(crate::PlayerError::Unplayable(format!(
+                    "the live stream goes on in a new period ({name:?}), and Flick plays one period only"
+                )));
+                return None;
+            }
             // Not listed yet: a newer MPD lists it.
             self.refresh_manifest(true);
             return Some(self.now.saturating_add(step));

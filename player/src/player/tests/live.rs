@@ -403,3 +403,34 @@ fn without_any_clock_a_timeline_gives_the_time_and_a_template_a_typed_error() {
         }
     }
 }
+
+#[test]
+fn a_live_period_that_ends_into_another_is_a_typed_error_not_an_endless_stall() {
+    let mut server = Server::new(100.0);
+    server.mup = r#"minimumUpdatePeriod="PT2S""#;
+    let mut d = live_driver(&server, 100.0, PlayerConfig::default());
+    let mpd = server.clone();
+    // From 5 s on, the period ends at 120 s and another begins.
+    d.made_bodies.insert(
+        0,
+        (
+            "live.mpd".into(),
+            Box::new(move |now| {
+                let text = String::from_utf8(mpd.mpd(now).to_vec()).unwrap();
+                if now < Duration::from_secs(5) {
+                    return bytes::Bytes::from(text);
+                }
+                let first = text.find("<Period").unwrap();
+                let end = text.find("</Period>").unwrap() + "</Period>".len();
+                let period = &text[first..end];
+                let ended = period.replace(r#"start="PT0S""#, r#"start="PT0S" duration="PT120S""#);
+                let next = period.replace(r#"id="p0" start="PT0S""#, r#"id="ad" start="PT120S""#);
+                bytes::Bytes::from(format!("{}{ended}{next}{}", &text[..first], &text[end..]))
+            }),
+        ),
+    );
+    d.run_until(Duration::from_secs(60));
+    assert_eq!(d.player.state(), PlayerState::Failed);
+    let error = d.player.error().unwrap().to_string();
+    assert!(error.contains("new period (\"ad\")"), "{error}");
+}
