@@ -147,33 +147,11 @@ impl Player {
             self.fail(PlayerError::Unplayable("a selected track has no segments".into()));
             return;
         }
-        if live
-            && let Some(i) = (0..self.tracks.len()).find(|&i| {
-                self.track_timeline(&presentation, i).is_some_and(|s| {
-                    s.len() == 1 && s.timing(0).is_some_and(|(_, d)| d > Duration::from_secs(86_400))
-                })
-            })
-        {
-            let kind = self.tracks[i].kind;
-            self.fail(PlayerError::Unplayable(format!(
-                "the live {kind:?} track has no segment addressing (one endless resource): not supported"
-            )));
-            return;
-        }
         let start = if live {
-            let Some(start) = self.live_start(&presentation) else {
-                // Waiting for the server's clock; it calls back.
+            let Some(start) = self.live_begin(&presentation) else {
+                // Waiting for the server's clock (it calls back), or failed.
                 return;
             };
-            for i in 0..self.tracks.len() {
-                let next = self.track_timeline(&presentation, i).map_or(0, |s| s.index_ending_after(start));
-                let t = &mut self.tracks[i];
-                t.live = true;
-                t.next_segment = next;
-            }
-            self.outputs.push_back(Output::Flush { position: start });
-            let target_latency = self.live.as_ref().map_or(Duration::ZERO, |l| l.target);
-            self.emit(PlayerEvent::LiveEdge { following: true, target_latency });
             start
         } else {
             (0..self.tracks.len())

@@ -7,15 +7,18 @@
 //! `@availabilityTimeOffset`). The core never reads a clock: the wall clock is the device's
 //! ([`crate::Input::WallClock`]) until the server's is read.
 
+mod clock;
+mod events;
+mod refresh;
+
 use super::Player;
-use super::track::{TrackState, Wait};
-use crate::io::{Method, Output, PlayerEvent, RequestId, RequestKind};
+use super::track::Wait;
+use crate::io::{Output, PlayerEvent, RequestId};
 use crate::live::LatencyStats;
-use crate::presentation::{Presentation, SegmentRef, StreamEvent, UtcTiming};
+use crate::presentation::{Presentation, UtcTiming};
 use crate::state::PlayerState;
 use core::time::Duration;
 use std::collections::VecDeque;
-use std::sync::Arc;
 
 /// How often latency is sampled and the catch-up rate reconsidered while playing live.
 pub(crate) const LIVE_TICK: Duration = Duration::from_millis(250);
@@ -46,7 +49,7 @@ pub(crate) enum ClockSource {
 }
 
 impl ClockSource {
-    fn name(self) -> &'static str {
+    pub(in crate::player) fn name(self) -> &'static str {
         match self {
             ClockSource::PublishTime => "publish_time",
             ClockSource::Timeline => "timeline",
@@ -103,79 +106,6 @@ pub(crate) struct LiveState {
 type EventKey = (String, Option<String>, Option<String>, Duration);
 
 impl Player {
-    /// The wall-clock time at session time `now`, if known.
-    pub(super) fn wall_now(&self, now: Duration) -> Option<Duration> {
-        self.wall.map(|w| w.at_zero.saturating_add(now))
-    }
-
-    /// The device's wall clock at the current session time.
-    pub(super) fn on_wall_clock(&mut self, unix: Duration) {
-        let at_zero = unix.saturating_sub(self.now);
-        match &mut self.wall {
-            Some(w) if w.source > ClockSource::Device => w.device_at_zero = Some(at_zero),
-            _ => {
-                self.wall =
-                    Some(WallClock { at_zero, source: ClockSource::Device, device_at_zero: Some(at_zero) })
-            }
-        }
-    }
-
-    /// Set the clock from a server's reading `server` taken between `sent_at` and now.
-    fn sync_clock(&mut self, server: Duration, sent_at: Duration, source: ClockSource) {
-        let midpoint = sent_at + self.now.saturating_sub(sent_at) / 2;
-        let at_zero = server.saturating_sub(midpoint);
-        let device = self.wall.and_then(|w| w.device_at_zero);
-        if source == ClockSource::DateHeader
-            && let Some(device) = device
-            && device.abs_diff(at_zero) < Duration::from_millis(1500)
-        {
-            // The device agrees with the header to within its resolution: keep the finer clock.
-            return;
-        }
-        if self.wall.is_some_and(|w| w.source > source) {
-            return;
-        }
-        self.wall = Some(WallClock { at_zero, source, device_at_zero: device });
-        let offset_ms = device.map_or(0.0, |d| (at_zero.as_secs_f64() - d.as_secs_f64()) * 1000.0);
-        self.emit(PlayerEvent::ClockSynced { source: source.name(), offset_ms });
-    }
-
-    /// A response's `Date` header.
-    pub(super) fn on_server_date(&mut self, id: RequestId, date: &str) {
-        let Some(r) = self.requests.iter().find(|r| r.id == id) else { return };
-        let (kind, sent_at) = (r.kind, r.sent_at);
-        let Some(server) = crate::live::clock::parse_http_date(date) else { return };
-        // The header has whole seconds: the server's time was somewhere in the next one.
-        let server = server + Duration::from_millis(500);
-        let head_clock =
-            self.live.as_ref().and_then(|l| l.clock_request).is_some_and(|(c, head)| c == id && head);
-        if head_clock {
-            self.sync_clock(server, sent_at, ClockSource::UtcTiming);
-            self.clock_done();
-        } else if kind == RequestKind::Manifest || kind == RequestKind::Clock {
-            self.sync_clock(server, sent_at, ClockSource::DateHeader);
-        }
-    }
-
-    /// The body of a clock request arrived.
-    pub(super) fn on_clock_answer(&mut self, sent_at: Duration, body: &[u8]) {
-        let head = self.live.as_ref().and_then(|l| l.clock_request).is_some_and(|(_, head)| head);
-        if !head && let Some(server) = std::str::from_utf8(body).ok().and_then(crate::live::clock::parse_iso)
-        {
-            self.sync_clock(server, sent_at, ClockSource::UtcTiming);
-        }
-        self.clock_done();
-    }
-
-    /// The clock request ended (read or failed): playback may start.
-    pub(super) fn clock_done(&mut self) {
-        let Some(live) = self.live.as_mut() else { return };
-        live.clock_request = None;
-        if std::mem::take(&mut live.waiting_for_clock) {
-            self.begin_playback();
-        }
-    }
-
     /// A live presentation was loaded: set up its state and read the server's clock.
     pub(super) fn start_live(&mut self, presentation: &Presentation) {
         let Some(info) = presentation.live.as_ref() else {
@@ -237,21 +167,7 @@ impl Player {
         }
     }
 
-    fn ask_clock(&mut self, url: url::Url, head: bool) {
-        let resource = SegmentRef { url: url.to_string(), range: None };
-        self.send(RequestKind::Clock, None, 0, None, None, url.to_string(), &resource);
-        if let Some(r) = self.requests.last() {
-            let id = r.id;
-            if head && let Some(Output::Fetch(fetch)) = self.outputs.back_mut() {
-                fetch.method = Method::Head;
-            }
-            if let Some(live) = self.live.as_mut() {
-                live.clock_request = Some((id, head));
-            }
-        }
-    }
-
-    fn representative_segment_duration(&self, presentation: &Presentation) -> Duration {
+    pub(in crate::player) fn representative_segment_duration(&self, presentation: &Presentation) -> Duration {
         self.played_period(presentation)
             .into_iter()
             .flat_map(|p| &p.tracks)
@@ -271,7 +187,7 @@ impl Player {
     }
 
     /// The session time at which the played period's time `p` is at the live edge.
-    fn session_time_of_edge(&self, p: Duration) -> Option<Duration> {
+    pub(in crate::player) fn session_time_of_edge(&self, p: Duration) -> Option<Duration> {
         let presentation = self.presentation.as_deref()?;
         let info = presentation.live.as_ref()?;
         let period_start = self.played_period(presentation)?.start;
@@ -338,47 +254,31 @@ impl Player {
         Some(start)
     }
 
-    /// A SegmentTimeline lists what exists: when a clock that was not read from the server puts
-    /// the edge before its first segment or long after its last, the clock is off (a wrong
-    /// device clock, no `UTCTiming`), and the newest listed segment's end is taken as the edge.
-    fn check_clock_against_timeline(&mut self, presentation: &Presentation) {
-        if self.wall.is_some_and(|w| w.source >= ClockSource::DateHeader) {
-            return;
+    /// Where a live session starts (tracks set at their first segment, the decoder told):
+    /// `None` while the server's clock is read, or when the stream cannot be played.
+    pub(super) fn live_begin(&mut self, presentation: &Presentation) -> Option<Duration> {
+        if let Some(i) = (0..self.tracks.len()).find(|&i| {
+            self.track_timeline(presentation, i).is_some_and(|s| {
+                s.len() == 1 && s.timing(0).is_some_and(|(_, d)| d > Duration::from_secs(86_400))
+            })
+        }) {
+            let kind = self.tracks[i].kind;
+            self.fail(crate::PlayerError::Unplayable(format!(
+                "the live {kind:?} track has no segment addressing (one endless resource): not supported"
+            )));
+            return None;
         }
-        // No clock at all (no device clock, publish time, server clock or Date header): the
-        // timeline is all there is.
-        let edge = self.live_edge(self.now);
-        let depth = presentation.live.as_ref().and_then(|l| l.time_shift_buffer_depth);
-        let slack = depth.unwrap_or(Duration::ZERO).max(Duration::from_secs(60));
-        let mut newest: Option<Duration> = None;
+        let start = self.live_start(presentation)?;
         for i in 0..self.tracks.len() {
-            let Some(segments) = self.track_timeline(presentation, i) else { continue };
-            let Some((first, _)) = segments.timing(0) else { continue };
-            let Some((start, duration)) = segments.len().checked_sub(1).and_then(|l| segments.timing(l))
-            else {
-                continue;
-            };
-            let last_end = start + duration;
-            // An open-ended template reaches far into the future: it says nothing of the edge.
-            if last_end > first + Duration::from_secs(86_400 * 365) {
-                return;
-            }
-            newest = Some(newest.map_or(last_end, |n| n.min(last_end)));
-            if let Some(edge) = edge
-                && edge + duration >= first
-                && edge <= last_end + slack
-            {
-                return;
-            }
+            let next = self.track_timeline(presentation, i).map_or(0, |s| s.index_ending_after(start));
+            let t = &mut self.tracks[i];
+            t.live = true;
+            t.next_segment = next;
         }
-        let (Some(newest), Some(info)) = (newest, presentation.live.as_ref()) else { return };
-        let Some(period_start) = self.played_period(presentation).map(|p| p.start) else { return };
-        let wall = info.availability_start.saturating_add(period_start).saturating_add(newest);
-        let device = self.wall.and_then(|w| w.device_at_zero);
-        let at_zero = wall.saturating_sub(self.now);
-        self.wall = Some(WallClock { at_zero, source: ClockSource::Timeline, device_at_zero: device });
-        let offset_ms = device.map_or(0.0, |d| (at_zero.as_secs_f64() - d.as_secs_f64()) * 1000.0);
-        self.emit(PlayerEvent::ClockSynced { source: ClockSource::Timeline.name(), offset_ms });
+        self.outputs.push_back(Output::Flush { position: start });
+        let target_latency = self.live.as_ref().map_or(Duration::ZERO, |l| l.target);
+        self.emit(PlayerEvent::LiveEdge { following: true, target_latency });
+        Some(start)
     }
 
     /// A live stream that began less than the target latency ago (or whose MPD lists less):
@@ -437,200 +337,6 @@ impl Player {
         let available = (start + duration).saturating_sub(early.min(duration));
         let at = self.session_time_of_edge(available)?;
         (at > self.now).then_some(at)
-    }
-
-    /// Ask for the MPD again: on its `@minimumUpdatePeriod`, or (`needed`) because a segment is
-    /// not listed yet.
-    pub(super) fn refresh_manifest(&mut self, needed: bool) {
-        let Some(live) = self.live.as_ref() else { return };
-        if live.ended || self.requests.iter().any(|r| r.kind == RequestKind::Manifest) {
-            return;
-        }
-        if needed && live.refresh_sent_at.is_some_and(|at| self.now < at + MIN_REFRESH_INTERVAL) {
-            return;
-        }
-        if let Some(live) = self.live.as_mut() {
-            live.refresh_sent_at = Some(self.now);
-            live.next_refresh = None;
-        }
-        self.request_manifest();
-    }
-
-    fn schedule_refresh(&mut self, presentation: &Presentation) {
-        let period = presentation.live.as_ref().and_then(|l| l.minimum_update_period);
-        let Some(live) = self.live.as_mut() else { return };
-        let from = live.refresh_sent_at.unwrap_or(self.now);
-        live.next_refresh = period.map(|p| from + p.max(MIN_REFRESH_INTERVAL));
-    }
-
-    /// A new version of the MPD of a live session.
-    pub(super) fn on_refresh(&mut self, fresh: Presentation) {
-        let Some(old) = self.presentation.clone() else { return };
-        if let Some(live) = self.live.as_mut() {
-            live.refresh_failing_since = None;
-        }
-        let dynamic = fresh.is_live();
-        self.emit(PlayerEvent::ManifestUpdated { dynamic, periods: fresh.periods.len() });
-        let Some(old_period) = self.played_period(&old) else { return };
-        let same = |p: &crate::presentation::Period| match (&p.id, &old_period.id) {
-            (Some(a), Some(b)) => a == b,
-            _ => p.start == old_period.start,
-        };
-        let Some(period) = fresh.periods.iter().position(same) else {
-            // The period played left the MPD: keep playing what was known of it.
-            return;
-        };
-        // Where each track's next segment starts, to find it again in the new timeline.
-        let resume: Vec<Duration> = (0..self.tracks.len())
-            .map(|i| {
-                let t = &self.tracks[i];
-                self.track_timeline(&old, i)
-                    .and_then(|s| s.timing(t.next_segment))
-                    .map_or(t.buffered_end, |x| x.0)
-            })
-            .collect();
-        let fresh = Arc::new(fresh);
-        self.presentation = Some(fresh.clone());
-        self.period = period;
-        self.generation += 1;
-        let Some(new_period) = self.played_period(&fresh) else { return };
-        let mut rebuild = false;
-        for (i, at) in resume.into_iter().enumerate() {
-            let t = &self.tracks[i];
-            let Some(track) = new_period.tracks.get(t.track) else {
-                rebuild = true;
-                continue;
-            };
-            if track.kind != t.kind || track.representations.len() != t.rungs.len() {
-                rebuild = true;
-                continue;
-            }
-            let counted = TrackState::new(t.kind, t.track, track, new_period.duration);
-            let next = self
-                .track_timeline(&fresh, i)
-                .map_or(0, |s| s.index_ending_after(at + Duration::from_millis(1)));
-            let t = &mut self.tracks[i];
-            t.segment_count = counted.segment_count;
-            t.next_segment = next;
-            t.live = dynamic;
-            if matches!(t.wait, Wait::Available(_)) {
-                t.wait = Wait::None;
-            }
-        }
-        if rebuild {
-            let position = self.position(self.now);
-            for t in &mut self.tracks {
-                if let Some(track) = new_period.tracks.get(t.track).filter(|tr| tr.kind == t.kind) {
-                    *t = TrackState::new(t.kind, t.track, track, new_period.duration);
-                    t.live = dynamic;
-                }
-            }
-            self.seek(position);
-        }
-        if dynamic {
-            self.schedule_refresh(&fresh);
-        } else if let Some(live) = self.live.as_mut() {
-            live.ended = true;
-            live.next_refresh = None;
-            self.set_rate(1.0);
-        }
-        self.report_mpd_events(&fresh);
-    }
-
-    /// A live MPD refresh failed: try again (the `<Location>` first, then the URL first loaded),
-    /// and give up only if a track needs it and it kept failing.
-    pub(super) fn on_refresh_failed(&mut self, error: crate::io::FetchError) {
-        let now = self.now;
-        let Some(live) = self.live.as_mut() else { return };
-        let since = *live.refresh_failing_since.get_or_insert(now);
-        // Retry at once elsewhere when there is somewhere else, in a second otherwise.
-        let candidates = self.manifest_candidates();
-        let next = candidates
-            .iter()
-            .position(|u| Some(u) == self.manifest_url.as_ref())
-            .map_or(0, |i| (i + 1) % candidates.len().max(1));
-        let elsewhere = candidates.get(next).filter(|u| Some(*u) != self.manifest_url.as_ref()).cloned();
-        if let Some(live) = self.live.as_mut() {
-            live.next_refresh =
-                Some(now + if elsewhere.is_some() { MIN_REFRESH_INTERVAL } else { Duration::from_secs(1) });
-            live.refresh_sent_at = None;
-        }
-        if let Some(url) = elsewhere {
-            self.manifest_url = Some(url);
-        }
-        let needs = self.tracks.iter().any(|t| t.live && t.next_segment >= t.segment_count);
-        if needs && self.failover.gives_up(since, now) {
-            self.fail(crate::PlayerError::AllLocationsFailed {
-                what: "live manifest".into(),
-                last: Some(error),
-            });
-        }
-    }
-
-    /// Where a live MPD can be asked for: its `<Location>`s, the URL it was loaded from, and that
-    /// URL on every other location (CDN) of the presentation, when it sits under one of their
-    /// base URLs (a multi-CDN origin serves the MPD at the same path on each).
-    pub(super) fn manifest_candidates(&self) -> Vec<url::Url> {
-        let mut candidates: Vec<url::Url> = Vec::new();
-        let mut add = |u: url::Url| {
-            if !candidates.contains(&u) {
-                candidates.push(u);
-            }
-        };
-        let Some(presentation) = self.presentation.as_deref() else { return Vec::new() };
-        for u in presentation.live.iter().flat_map(|l| &l.locations) {
-            add(u.clone());
-        }
-        let Some(first) = self.first_manifest_url.clone() else { return candidates };
-        add(first.clone());
-        let bases: Vec<&url::Url> = self
-            .played_period(presentation)
-            .into_iter()
-            .flat_map(|p| &p.tracks)
-            .flat_map(|t| t.representations.first())
-            .flat_map(|r| r.base_urls.iter().map(|b| &b.url))
-            .collect();
-        if let Some(rest) = bases.iter().find_map(|b| first.as_str().strip_prefix(b.as_str())) {
-            for base in &bases {
-                if let Ok(u) = base.join(rest) {
-                    add(u);
-                }
-            }
-        }
-        candidates
-    }
-
-    /// For a live MPD refresh without a `<Location>`: the MPD's URL on the healthiest location
-    /// (as segments choose theirs), and that location, when the MPD sits under the locations'
-    /// base URLs.
-    pub(super) fn refresh_location(&self) -> Option<(url::Url, usize)> {
-        let presentation = self.presentation.as_deref()?;
-        let live = presentation.live.as_ref()?;
-        if !live.locations.is_empty() {
-            return None;
-        }
-        let first = self.first_manifest_url.as_ref()?;
-        let bases: Vec<&crate::presentation::BaseUrl> = self
-            .played_period(presentation)?
-            .tracks
-            .first()?
-            .representations
-            .first()?
-            .base_urls
-            .iter()
-            .collect();
-        let rest = bases.iter().find_map(|b| first.as_str().strip_prefix(b.url.as_str()))?;
-        let candidates: Vec<crate::presentation::BaseUrl> = bases
-            .iter()
-            .filter_map(|b| {
-                Some(crate::presentation::BaseUrl { url: b.url.join(rest).ok()?, location: b.location })
-            })
-            .collect();
-        let level = self.buffer_level(self.now);
-        match self.failover.pick(&candidates, self.now, level) {
-            crate::failover::location::Pick::Now(k) => candidates.get(k).map(|c| (c.url.clone(), c.location)),
-            crate::failover::location::Pick::Wait(_) => None,
-        }
     }
 
     /// Sample the latency and steer the playback rate; refresh the MPD when due.
@@ -696,7 +402,7 @@ impl Player {
     }
 
     /// Seek to the target latency behind the live edge and follow it.
-    fn jump_to_live(&mut self) {
+    pub(in crate::player) fn jump_to_live(&mut self) {
         if let Some(live) = self.live.as_mut() {
             live.stats.jumped();
         }
@@ -712,7 +418,7 @@ impl Player {
         self.seek(target);
     }
 
-    fn set_following(&mut self, following: bool) {
+    pub(in crate::player) fn set_following(&mut self, following: bool) {
         let Some(live) = self.live.as_mut() else { return };
         if live.following != following {
             live.following = following;
@@ -782,30 +488,6 @@ impl Player {
             }
         }
         true
-    }
-
-    /// Report the MPD's events not reported yet.
-    pub(super) fn report_mpd_events(&mut self, presentation: &Presentation) {
-        for event in &presentation.events {
-            self.report_event(event.clone());
-        }
-    }
-
-    /// Report an event once.
-    pub(super) fn report_event(&mut self, event: StreamEvent) {
-        let key: EventKey =
-            (event.scheme_id_uri.clone(), event.value.clone(), event.id.clone(), event.presentation_time);
-        // In-band events are identified by scheme, value and id alone (they repeat in segments).
-        let seen =
-            |k: &EventKey| k.0 == key.0 && k.1 == key.1 && k.2 == key.2 && (event.in_band || k.3 == key.3);
-        if self.seen_events.iter().any(seen) {
-            return;
-        }
-        if self.seen_events.len() == EVENTS_REMEMBERED {
-            self.seen_events.pop_front();
-        }
-        self.seen_events.push_back(key);
-        self.emit(PlayerEvent::StreamEvent(event));
     }
 
     /// The live part of the status.
