@@ -135,7 +135,7 @@ fn every_live_mpd_of_the_corpus_starts_a_session_or_says_why_not() {
     let mut files = Vec::new();
     mpd_files(&root, &mut files);
     let mut silent = Vec::new();
-    let mut started = 0;
+    let (mut started, mut waiting, mut failed) = (0, 0, 0);
     for path in &files {
         let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
         let name = path.strip_prefix(&root).unwrap_or(path).display().to_string();
@@ -148,11 +148,15 @@ fn every_live_mpd_of_the_corpus_starts_a_session_or_says_why_not() {
         let refreshing = kinds.iter().filter(|k| **k == RequestKind::Manifest).count() > 1;
         if media {
             started += 1;
-        } else if state != PlayerState::Failed && !refreshing {
-            let name = path.strip_prefix(&root).unwrap_or(path);
-            silent.push(format!("{}: {kinds:?} in state {state:?}", name.display()));
+        } else if state == PlayerState::Failed {
+            failed += 1;
+        } else if refreshing {
+            waiting += 1;
+        } else {
+            silent.push(format!("{name}: {kinds:?} in state {state:?}"));
         }
     }
+    eprintln!("{started} fetch media, {waiting} wait for a newer MPD, {failed} fail with a typed error");
     assert!(
         silent.is_empty(),
         "sessions that neither fetch media, wait for a newer MPD, nor fail:\n{}",
