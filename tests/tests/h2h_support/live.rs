@@ -1,8 +1,13 @@
 //! The live half of the head-to-head: ffmpeg's own live DASH muxer fed in real time (the h2h
-//! ladder, 2 s segments, a `SegmentTimeline` and a 10-segment window), one encode for every live
-//! run, each run on a fresh test CDN (two locations, 4 Mbit/s, 40 ms) with location a failing
-//! 20 s into the session: it stops answering, answers 503, resets connections or trickles at
+//! ladder, 2 s segments, `$Number$` templates with `@duration` and a 10-segment window), one
+//! encode for every live run, each run on a fresh test CDN (two locations, 4 Mbit/s, 40 ms) with
+//! location a failing 20 s into the session: it stops answering, answers 503, resets connections or trickles at
 //! 1000 B/s (the lowest rung is 50 000 B/s), or stays healthy. Each page plays 60 s.
+//!
+//! ffmpeg's MPD announces each segment 1.96 s before its end (`availabilityTimeOffset`, with
+//! `availabilityTimeComplete="false"`), but the muxer writes a segment under a temporary name and
+//! the CDN serves only whole files: a player that takes the offset at its word gets 404s for the
+//! segment being written (counted in the JSON's `answers`).
 //!
 //! Besides the on-demand measures (first frame, stalls, mean bit rate shown, CDN switches), the
 //! page (`tests/web/h2h/live.js`) samples the latency to the live edge every 250 ms from the first
@@ -88,7 +93,11 @@ impl LiveEncode {
         ffmpeg
             .args(["-c:a", "aac", "-b:a", "64k", "-f", "dash", "-streaming", "1", "-ldash", "0"])
             .args(["-seg_duration", &SEGMENT_S.to_string(), "-window_size", "10", "-extra_window_size", "3"])
-            .args(["-use_template", "1", "-use_timeline", "1"])
+            // Number templates: the MPD (on location a only; nothing in it names location b) needs
+            // no refresh (`minimumUpdatePeriod="PT500S"`). With `-use_timeline 1` it changes every
+            // segment, and once location a fails no player can learn of new segments: every one
+            // stalls for good (seen in a first run), which says nothing about failover.
+            .args(["-use_template", "1", "-use_timeline", "0"])
             .args(["-adaptation_sets", "id=0,streams=v id=1,streams=a"])
             .arg(dir.0.join("manifest.mpd"))
             .stdin(Stdio::null())
