@@ -1,8 +1,8 @@
 //! The live half of the head-to-head: ffmpeg's own live DASH muxer fed in real time (the h2h
 //! ladder, 2 s segments, `$Number$` templates with `@duration` and a 10-segment window), one
 //! encode for every live run, each run on a fresh test CDN (two locations, 4 Mbit/s, 40 ms) with
-//! location a failing 20 s into the session: it stops answering, answers 503, resets connections or trickles at
-//! 1000 B/s (the lowest rung is 50 000 B/s), or stays healthy. Each page plays 60 s.
+//! location a failing 20 s into the session: it stops answering, answers 503, resets connections
+//! or trickles at 1000 B/s (the lowest rung is 50 000 B/s), or stays healthy. Each page plays 60 s.
 //!
 //! ffmpeg's MPD announces each segment 1.96 s before its end (`availabilityTimeOffset`, with
 //! `availabilityTimeComplete="false"`), but the muxer writes a segment under a temporary name and
@@ -18,9 +18,12 @@
 //! for). Reported: the mean, the 95th percentile and the last sample; the latency over the second
 //! before the fault; and the recovery, the time from the fault until the latency is back within
 //! 0.5 s of that value for the rest of the session ("never" if it is not at the end; 0 if it never
-//! left). Each player's own latency figure (dash.js `getCurrentLiveLatency()`, Shaka
-//! `getStats().liveLatency`, Flick `status().live.liveLatency`) is sampled beside it for
-//! comparison; the table's figures are the outside ones.
+//! left). A sample whose element holds no media (`readyState` 0, or `currentTime` 0: a player
+//! that tore down its MediaSource) has no position on the live timeline: it is left out of those
+//! figures and counted as `no_position_s` (and in the error column). Each player's own latency
+//! figure (dash.js `getCurrentLiveLatency()`, Shaka `getStats().liveLatency`, Flick
+//! `status().live.liveLatency`) is sampled beside it for comparison; the table's figures are the
+//! outside ones.
 
 use crate::{LADDER, cdn_switches, mean_kbps, num};
 use flick_platform::faults::{Fault, FaultKind, FaultScript};
@@ -161,9 +164,13 @@ struct Sample {
     position: f64,
 }
 
-fn samples(report: &Value) -> Vec<Sample> {
+/// The samples with a position on the live timeline, and how many had none.
+fn samples(report: &Value) -> (Vec<Sample>, usize) {
     let rows = report["samples"].as_array().map_or(&[][..], Vec::as_slice);
-    rows.iter()
+    let positioned = |s: &&Value| s[3].as_f64() != Some(0.0) && s[5].as_u64() != Some(0);
+    let kept: Vec<Sample> = rows
+        .iter()
+        .filter(positioned)
         .filter_map(|s| {
             Some(Sample {
                 t: s[0].as_f64()?,
@@ -172,7 +179,9 @@ fn samples(report: &Value) -> Vec<Sample> {
                 position: s[3].as_f64()?,
             })
         })
-        .collect()
+        .collect();
+    let none = rows.iter().filter(|s| !positioned(s)).count();
+    (kept, none)
 }
 
 fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
@@ -265,7 +274,8 @@ pub fn run(
     for scenario in scenarios {
         let kind = fault(scenario);
         println!(
-            "\n{scenario}: {} at {FAULT_AT_S:.0} s, {seconds} s each (latency in s, outside measure; own = the player's figure)",
+            "\n{scenario}: {} at {FAULT_AT_S:.0} s, {seconds} s each \
+             (latency in s, outside measure; own = the player's figure)",
             kind.map_or("no fault".to_string(), |k| format!("location a {k:?}"))
         );
         println!(
@@ -312,7 +322,7 @@ pub fn run(
             runtime.block_on(cdn.shutdown());
             let probe = &result["probe"];
             let report = &result["report"];
-            let samples = samples(report);
+            let (samples, no_position) = samples(report);
             let position = result["video"]["currentTime"].as_f64();
             let error = match (&result["failure"], &result["error"], &report["mpdError"]) {
                 (Value::String(f), _, _) => Value::String(format!("page: {f}")),
@@ -334,6 +344,7 @@ pub fn run(
                 "cdn_switches": cdn_switches(&requests),
                 "played_s": samples.first().zip(position).map(|(s, p)| p - s.position),
                 "latency": latency(&samples),
+                "no_position_s": no_position as f64 * 0.25,
                 "segment_end_minus_position_s": segment_end_minus_position(&requests, position),
                 "answers": answers(&requests),
                 // The CDN's clock starts at the first of these: the page's own read of the MPD.
@@ -347,7 +358,8 @@ pub fn run(
                 "load_at_s": report["loadAtS"],
                 "error": error,
                 "console": result["console"],
-                // [t s on the CDN's clock, outside latency s, own latency s, currentTime s, rate]
+                // [t s on the CDN's clock, outside latency s, own latency s, currentTime s, rate,
+                //  readyState]
                 "samples": report["samples"],
                 // Flick's own session report (null for the others).
                 "report": report.get("stats").cloned().unwrap_or(Value::Null),
@@ -371,7 +383,14 @@ pub fn run(
                 num(&lat["before_fault_s"], 2),
                 recovery,
                 num(&lat["own_mean_s"], 2),
-                row["error"].as_str().unwrap_or("").chars().take(60).collect::<String>(),
+                [
+                    (no_position > 0).then(|| format!("no position {:.1} s;", no_position as f64 * 0.25)),
+                    row["error"].as_str().map(|e| e.chars().take(60).collect::<String>()),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" "),
             );
             rows.push(row);
         }

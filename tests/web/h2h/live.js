@@ -32,13 +32,15 @@
     if (!video || state.ast == null || window.__probe.firstFrameAt == null) return;
     let own = null;
     try { own = state.ownLatency(); } catch (e) { /* not loaded yet */ }
-    // [t since the session's start s, outside latency s, own latency s, currentTime s, playbackRate]
+    // [t since the session's start s, outside latency s, own latency s, currentTime s,
+    //  playbackRate, readyState]
     state.samples.push([
       round((performance.now() - zero) / 1000, 3),
       round(Date.now() / 1000 - state.ast - video.currentTime, 3),
       round(own, 3),
       round(video.currentTime, 3),
       round(video.playbackRate, 3),
+      video.readyState,
     ]);
   }, 250);
   window.h2hLive = {
