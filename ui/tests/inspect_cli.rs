@@ -180,18 +180,22 @@ async fn a_good_static_manifest_is_summarised() {
 }
 
 #[tokio::test]
-async fn a_dynamic_manifest_is_unsupported_with_a_typed_cause() {
+async fn a_dynamic_manifest_is_summarised_with_its_live_side() {
     let dir = scratch("dynamic");
-    let live =
-        GOOD.replace(r#"type="static""#, r#"type="dynamic" availabilityStartTime="2024-01-01T00:00:00Z""#);
+    let live = GOOD.replace(
+        r#"type="static""#,
+        r#"type="dynamic" availabilityStartTime="2024-01-01T00:00:00Z" timeShiftBufferDepth="PT30S" minimumUpdatePeriod="PT2S""#,
+    );
     let path = write(&dir, "live.mpd", live);
     let (code, json, stderr) = inspect_json(&path).await;
-    assert_eq!(code, Some(1), "{stderr}");
-    assert!(cause(&stderr).starts_with("flick: error[manifest.unsupported]: "), "{stderr}");
-    assert!(cause(&stderr).contains("dynamic"), "{stderr}");
-    assert_eq!(json["playable"], false);
-    assert_eq!(json["error"]["kind"], "manifest.unsupported");
-    assert!(json["periods"].as_array().unwrap().is_empty());
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(json["playable"], true);
+    assert_eq!(json["live"]["availability_start_unix_s"], 1_704_067_200.0);
+    assert_eq!(json["live"]["window_s"], 30.0);
+    assert_eq!(json["live"]["update_period_s"], 2.0);
+    let out = flick(&["inspect", &path]).await;
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("live: window 30.000 s, updates every 2.000 s"), "{stdout}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

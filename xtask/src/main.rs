@@ -51,7 +51,7 @@ Commands:
   web            setup, then the browser build into wasm/dist: release wasm, wasm-bindgen,
                  wasm-opt and the demo page; prints the library's gzipped size
   h2h            setup, web, then Flick, dash.js and Shaka Player head to head in headless
-                 Chromium on the failover scenarios (about 9 minutes; prints a table)
+                 Chromium on the on-demand and live failover scenarios (about 30 minutes; prints tables)
   demo --web     setup, web, then serve generated DASH content and the demo page with
                  `flick serve` and print the page's URL (Ctrl-C stops)
   help           Print this text

@@ -172,7 +172,10 @@ pub fn h2h() -> Result<(), Failure> {
     report_size(&dist);
     let mut test = workspace::cargo(&workspace::target_dir());
     test.args(["test", "-p", "flick-tests", "--test", "h2h", "--", "--ignored", "--nocapture"]);
-    process::heading(&format!("h2h: {} (about 9 minutes)", process::describe(&test)));
+    process::heading(&format!(
+        "h2h: {} (about 30 minutes: on-demand and live scenarios)",
+        process::describe(&test)
+    ));
     process::run(&mut test)
 }
 

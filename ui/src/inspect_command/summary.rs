@@ -26,7 +26,28 @@ pub(super) struct Summary {
     periods: Vec<PeriodSummary>,
     locations: Vec<LocationSummary>,
     steering: Option<SteeringSummary>,
+    /// What a dynamic (live) MPD says about time.
+    live: Option<LiveSummary>,
     notices: Vec<Notice>,
+}
+
+/// The live side of a dynamic MPD.
+#[derive(Serialize, Debug)]
+struct LiveSummary {
+    /// `@availabilityStartTime`, seconds since the Unix epoch.
+    availability_start_unix_s: f64,
+    /// `@minimumUpdatePeriod`.
+    update_period_s: Option<f64>,
+    /// `@timeShiftBufferDepth`: the DVR window.
+    window_s: Option<f64>,
+    /// `@suggestedPresentationDelay`.
+    suggested_delay_s: Option<f64>,
+    /// `ServiceDescription > Latency@target`.
+    target_latency_s: Option<f64>,
+    /// The `<UTCTiming>` clocks Flick can read.
+    clocks: Vec<String>,
+    /// `<Location>`s.
+    locations: Vec<String>,
 }
 
 #[derive(Serialize, Debug)]
@@ -172,6 +193,7 @@ impl Summary {
             periods: Vec::new(),
             locations: Vec::new(),
             steering: None,
+            live: None,
             notices: Vec::new(),
         }
     }
@@ -184,6 +206,26 @@ impl Summary {
     pub(super) fn describe(&mut self, presentation: &Presentation) -> Result<(), Failure> {
         self.duration_s = presentation.duration.map(secs);
         self.min_buffer_time_s = presentation.min_buffer_time.map(secs);
+        self.live = presentation.live.as_ref().map(|l| LiveSummary {
+            availability_start_unix_s: secs(l.availability_start),
+            update_period_s: l.minimum_update_period.map(secs),
+            window_s: l.time_shift_buffer_depth.map(secs),
+            suggested_delay_s: l.suggested_presentation_delay.map(secs),
+            target_latency_s: l.latency.and_then(|t| t.target).map(secs),
+            clocks: l
+                .utc_timing
+                .iter()
+                .map(|t| match t {
+                    flick_player::presentation::UtcTiming::Direct(d) => format!("direct {:.3}", secs(*d)),
+                    flick_player::presentation::UtcTiming::HttpBody(u) => format!("http-iso {u}"),
+                    flick_player::presentation::UtcTiming::HttpHead(u) => format!("http-head {u}"),
+                })
+                .collect(),
+            locations: l.locations.iter().map(|u| u.to_string()).collect(),
+        });
+        for warning in &presentation.warnings {
+            self.notice("lenient", Severity::Warning, warning.clone());
+        }
         self.locations = presentation
             .locations
             .iter()
@@ -216,7 +258,7 @@ impl Summary {
                 tracks,
             });
         }
-        if presentation.duration.is_none() {
+        if presentation.duration.is_none() && presentation.live.is_none() {
             self.notice(
                 "duration_unknown",
                 Severity::Info,
@@ -331,6 +373,22 @@ impl Summary {
         }
         if self.error.is_none() || !self.periods.is_empty() {
             writeln!(out, "  duration {}, min buffer {}", s(self.duration_s), s(self.min_buffer_time_s))?;
+        }
+        if let Some(live) = &self.live {
+            writeln!(
+                out,
+                "  live: window {}, updates every {}, suggested delay {}, target latency {}",
+                s(live.window_s),
+                s(live.update_period_s),
+                s(live.suggested_delay_s),
+                s(live.target_latency_s)
+            )?;
+            for clock in &live.clocks {
+                writeln!(out, "  clock {clock}")?;
+            }
+            for location in &live.locations {
+                writeln!(out, "  next MPD at {location}")?;
+            }
         }
         for period in &self.periods {
             let id = period.id.as_deref().map(|id| format!(" id={}", short(id, 40))).unwrap_or_default();
