@@ -113,7 +113,7 @@ impl Player {
                 self.clock.stop(hit);
                 self.now = hit;
                 if ended {
-                    self.set_state(PlayerState::Ended);
+                    self.reach_the_end();
                 } else {
                     self.metrics.stall_started(hit);
                     self.starved_since_request = true;
@@ -137,7 +137,7 @@ impl Player {
         let level = self.buffer_level(self.now);
         let all = self.content_fully_buffered();
         if all && level.is_zero() {
-            self.set_state(PlayerState::Ended);
+            self.reach_the_end();
             return;
         }
         let threshold =
@@ -161,6 +161,26 @@ impl Player {
             self.set_state(PlayerState::Playing);
         } else {
             self.set_state(PlayerState::Paused);
+        }
+    }
+
+    /// Everything of the period played has played: the end, unless the presentation goes on in
+    /// periods Flick does not play yet. A session must never end cleanly short of the
+    /// presentation's end: that is a typed error naming what was not played.
+    fn reach_the_end(&mut self) {
+        let rest = self.presentation.as_ref().and_then(|p| {
+            let next = p.periods.get(self.period + 1)?;
+            let name = next.id.clone().map_or_else(|| format!("{}", self.period + 1), |id| format!("{id:?}"));
+            Some(format!(
+                "the presentation goes on after the period played, in period {name} at {:.3} s ({} periods in all), \
+                 and Flick plays one period only",
+                next.start.as_secs_f64(),
+                p.periods.len()
+            ))
+        });
+        match rest {
+            Some(what) => self.fail(crate::PlayerError::Unplayable(what)),
+            None => self.set_state(PlayerState::Ended),
         }
     }
 

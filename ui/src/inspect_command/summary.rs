@@ -270,7 +270,7 @@ impl Summary {
                 "multi_period",
                 Severity::Warning,
                 format!(
-                    "{} periods: Flick plays the first period only today (periods 1 to {} are not played)",
+                    "{} periods: Flick plays the first period only today, then stops with an `unplayable` error (periods 1 to {} are not played)",
                     presentation.periods.len(),
                     presentation.periods.len() - 1
                 ),

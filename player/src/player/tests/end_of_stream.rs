@@ -46,3 +46,21 @@ fn a_seek_back_after_the_end_ends_the_track_again() {
     assert_eq!(d.player.state(), PlayerState::Ended);
     assert_eq!(d.ended_tracks.len(), 2, "once per flush: {:?}", d.ended_tracks);
 }
+
+#[test]
+fn a_presentation_that_goes_on_in_another_period_does_not_end_as_if_complete() {
+    let mut p = (*presentation(3, &["a"])).clone();
+    let mut second = p.periods[0].clone();
+    second.id = Some("ad".into());
+    second.start = Duration::from_secs(6);
+    p.periods.push(second);
+    p.duration = Some(Duration::from_secs(12));
+    let mut d = Driver::new(PlayerConfig::default(), "hedge");
+    d.input(Input::LoadPresentation { presentation: Arc::new(p) });
+    d.run_until(Duration::from_secs(60));
+    assert_eq!(d.player.state(), PlayerState::Failed, "never a clean end after 6 of 12 s");
+    let error = d.player.error().unwrap().to_string();
+    assert!(error.contains("period \"ad\" at 6.000 s (2 periods in all)"), "{error}");
+    let report = d.player.report(d.now, "test", None, QoeConfig::default());
+    assert!((report.played_s - 6.0).abs() < 0.1, "it played the first period: {}", report.played_s);
+}
