@@ -143,7 +143,7 @@ fn cors_headers(response: &mut Response<Body>, policy: Cors, allowed: Option<Str
     headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value.clone());
     headers.insert(
         header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static("Content-Length, Content-Range, Accept-Ranges"),
+        HeaderValue::from_static("Content-Length, Content-Range, Accept-Ranges, Date"),
     );
     headers.insert("timing-allow-origin", value);
 }
