@@ -4,12 +4,12 @@
 //! driver. Flick must not stall. The same scenario runs in the simulator, and the two reports
 //! must agree on stalls.
 
-use flick_native::{HeadlessOptions, play_headless};
+mod shaped;
+
 use flick_platform::faults::{Fault, FaultKind, FaultScript};
 use flick_platform::sim::network::CdnNetworkConfig;
 use flick_platform::sim::{Ladder, Model, SessionSpec, Trace, TracePeriod, run_session};
-use flick_player::{PlayerConfig, SessionReport};
-use flick_serve::{ServeConfig, TestCdn};
+use flick_player::SessionReport;
 use flick_tests::fixtures::{TempDir, encode_clip, ffmpeg_ready};
 use std::time::Duration;
 
@@ -33,21 +33,9 @@ fn script(kind: Option<FaultKind>) -> FaultScript {
 }
 
 async fn real(dir: &std::path::Path, kind: Option<FaultKind>) -> SessionReport {
-    let mut config = ServeConfig::new(dir.to_path_buf());
-    config.cdns = 2;
-    config.rate_kbps = Some(4000);
-    config.latency_ms = 40;
+    let mut config = shaped::two_locations(dir.to_path_buf());
     config.faults = script(kind);
-    let cdn = TestCdn::start(config).await.expect("the test CDN starts");
-    let options = HeadlessOptions {
-        abr: "hedge".into(),
-        player: PlayerConfig::default(),
-        duration: Some(PLAY),
-        status: false,
-    };
-    let report = play_headless(&cdn.manifest_url(), options).await.expect("the session runs");
-    cdn.shutdown().await;
-    report
+    shaped::session(config, PLAY).await
 }
 
 fn simulated(ladder: &Ladder, kind: Option<FaultKind>) -> SessionReport {

@@ -6,9 +6,10 @@
 //! by the native headless driver. No stall after start, a first frame within a second, and a mean
 //! latency to the live edge within three segments and a half second.
 
-use flick_native::{HeadlessOptions, play_headless};
-use flick_player::{PlayerConfig, SessionReport};
-use flick_serve::{LiveAddressing, LiveConfig, ServeConfig, TestCdn};
+mod shaped;
+
+use flick_player::SessionReport;
+use flick_serve::{LiveAddressing, LiveConfig};
 use flick_tests::fixtures::{FfmpegLive, LiveOptions, TempDir, encode_clip, ffmpeg_ready};
 use std::time::Duration;
 
@@ -30,22 +31,7 @@ fn play_ffmpeg_live(use_timeline: bool) -> Option<SessionReport> {
     // A stream on air for a while (a viewer tuning in), not one that is starting.
     live.wait_for_segments(4, Duration::from_secs(30)).expect("ffmpeg produces segments");
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
-    let report = runtime.block_on(async {
-        let mut config = ServeConfig::new(live.dir().to_path_buf());
-        config.cdns = 2;
-        config.rate_kbps = Some(4000);
-        config.latency_ms = 40;
-        let cdn = TestCdn::start(config).await.expect("the test CDN starts");
-        let options = HeadlessOptions {
-            abr: "hedge".into(),
-            player: PlayerConfig::default(),
-            duration: Some(PLAY),
-            status: std::env::var_os("FLICK_E2E_STATUS").is_some(),
-        };
-        let report = play_headless(&cdn.manifest_url(), options).await.expect("the session runs");
-        cdn.shutdown().await;
-        report
-    });
+    let report = runtime.block_on(shaped::session(shaped::two_locations(live.dir().to_path_buf()), PLAY));
     drop(live);
     Some(report)
 }
@@ -95,24 +81,10 @@ fn play_served_live(addressing: LiveAddressing) -> Option<SessionReport> {
         &[400, 1200, 2500],
         &["-use_template", "1", "-use_timeline", "0"],
     );
+    let mut config = shaped::two_locations(dir.0.clone());
+    config.live = Some(LiveConfig { addressing, ..LiveConfig::default() });
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
-    Some(runtime.block_on(async {
-        let mut config = ServeConfig::new(dir.0.clone());
-        config.cdns = 2;
-        config.rate_kbps = Some(4000);
-        config.latency_ms = 40;
-        config.live = Some(LiveConfig { addressing, ..LiveConfig::default() });
-        let cdn = TestCdn::start(config).await.expect("the test CDN starts");
-        let options = HeadlessOptions {
-            abr: "hedge".into(),
-            player: PlayerConfig::default(),
-            duration: Some(PLAY),
-            status: false,
-        };
-        let report = play_headless(&cdn.manifest_url(), options).await.expect("the session runs");
-        cdn.shutdown().await;
-        report
-    }))
+    Some(runtime.block_on(shaped::session(config, PLAY)))
 }
 
 #[test]

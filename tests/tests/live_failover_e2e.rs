@@ -5,10 +5,11 @@
 //! headless driver, at a live buffer of a few seconds: no stall, and the latency back on its
 //! target within 10 s of the fault (it should never leave it).
 
-use flick_native::{HeadlessOptions, play_headless};
+mod shaped;
+
 use flick_platform::faults::{Fault, FaultKind, FaultScript};
-use flick_player::{PlayerConfig, SessionReport};
-use flick_serve::{LiveAddressing, LiveConfig, ServeConfig, TestCdn};
+use flick_player::SessionReport;
+use flick_serve::{LiveAddressing, LiveConfig};
 use flick_tests::fixtures::{FfmpegLive, LiveOptions, TempDir, encode_clip, ffmpeg_ready};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -17,11 +18,8 @@ const PLAY: Duration = Duration::from_secs(60);
 const FAULT_AT_S: f64 = 20.0;
 
 async fn session(dir: PathBuf, kind: FaultKind, live: Option<LiveConfig>) -> SessionReport {
-    let mut config = ServeConfig::new(dir);
+    let mut config = shaped::two_locations(dir);
     config.live = live;
-    config.cdns = 2;
-    config.rate_kbps = Some(4000);
-    config.latency_ms = 40;
     config.faults = FaultScript {
         faults: vec![Fault {
             location: "a".into(),
@@ -32,16 +30,7 @@ async fn session(dir: PathBuf, kind: FaultKind, live: Option<LiveConfig>) -> Ses
             resources: None,
         }],
     };
-    let cdn = TestCdn::start(config).await.expect("the test CDN starts");
-    let options = HeadlessOptions {
-        abr: "hedge".into(),
-        player: PlayerConfig::default(),
-        duration: Some(PLAY),
-        status: false,
-    };
-    let report = play_headless(&cdn.manifest_url(), options).await.expect("the session runs");
-    cdn.shutdown().await;
-    report
+    shaped::session(config, PLAY).await
 }
 
 #[test]

@@ -102,16 +102,26 @@ fn ink(pixels: &[[u8; 3]]) -> f64 {
     far as f64 / pixels.len().max(1) as f64
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_window_shows_moving_video_and_the_statistics_panel() {
-    if !ffmpeg_ready() {
-        return;
+/// A window session's screenshots and layout.
+struct Shots {
+    dir: TempDir,
+    layout: serde_json::Value,
+}
+
+impl Shots {
+    fn rect(&self, name: &str) -> Vec<f64> {
+        serde_json::from_value(self.layout[name].clone())
+            .unwrap_or_else(|e| panic!("the {name} rectangle: {e}"))
     }
-    let Some(xvfb) = Xvfb::start() else {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "Xvfb is missing in CI (apt-get install xvfb)");
-        eprintln!("Xvfb is not installed (apt-get install xvfb): skipping the window test");
-        return;
-    };
+
+    fn png(&self, n: usize) -> Png {
+        read_png(&self.dir.0.join(format!("shot-{n}.png")))
+    }
+}
+
+/// `flick play` of 12 s of two-language content served by one location (live when `live`),
+/// under `xvfb`, with screenshots at `at` (seconds after the first frame, comma-separated).
+async fn window_session(xvfb: &Xvfb, live: Option<LiveConfig>, at: &str) -> Shots {
     let dir = TempDir::new("window-content");
     let path = dir.0.clone();
     tokio::task::spawn_blocking(move || {
@@ -121,14 +131,14 @@ async fn the_window_shows_moving_video_and_the_statistics_panel() {
     .expect("encode");
     let mut config = ServeConfig::new(dir.0.clone());
     config.cdns = 1;
+    config.live = live;
     let cdn = TestCdn::start(config).await.expect("the CDN starts");
     let shots = TempDir::new("window-shots");
     let runtime_dir = TempDir::new("window-xdg");
     std::fs::set_permissions(&runtime_dir.0, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
-
     let mut flick = tokio::process::Command::new(env!("CARGO_BIN_EXE_flick"));
     flick
-        .args(["play", &cdn.manifest_url(), "--stats", "--duration", "60", "--screenshot-at", "2,3"])
+        .args(["play", &cdn.manifest_url(), "--stats", "--duration", "60", "--screenshot-at", at])
         .arg("--screenshot-dir")
         .arg(&shots.0)
         .env("DISPLAY", &xvfb.display)
@@ -142,14 +152,31 @@ async fn the_window_shows_moving_video_and_the_statistics_panel() {
     assert!(out.status.success(), "flick play failed ({}): {stderr}", out.status);
     eprintln!("window run took {:.1} s", started.elapsed().as_secs_f64());
     cdn.shutdown().await;
-
-    let layout: serde_json::Value =
+    let layout =
         serde_json::from_str(&std::fs::read_to_string(shots.0.join("layout.json")).expect("layout.json"))
             .expect("JSON");
-    let video: Vec<f64> = serde_json::from_value(layout["video"].clone()).expect("the video rectangle");
-    let stats: Vec<f64> = serde_json::from_value(layout["stats"].clone()).expect("the stats rectangle");
-    let first = read_png(&shots.0.join("shot-1.png"));
-    let second = read_png(&shots.0.join("shot-2.png"));
+    Shots { dir: shots, layout }
+}
+
+/// Xvfb, or `None` (and a message) where it is missing outside CI.
+fn xvfb_or_skip(what: &str) -> Option<Xvfb> {
+    let xvfb = Xvfb::start();
+    if xvfb.is_none() {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "Xvfb is missing in CI (apt-get install xvfb)");
+        eprintln!("Xvfb is not installed (apt-get install xvfb): skipping {what}");
+    }
+    xvfb
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_window_shows_moving_video_and_the_statistics_panel() {
+    if !ffmpeg_ready() {
+        return;
+    }
+    let Some(xvfb) = xvfb_or_skip("the window test") else { return };
+    let shots = window_session(&xvfb, None, "2,3").await;
+    let (video, stats) = (shots.rect("video"), shots.rect("stats"));
+    let (first, second) = (shots.png(1), shots.png(2));
     assert_eq!((first.width, first.height), (second.width, second.height));
 
     let (a, b) = (first.region(&video, 2), second.region(&video, 2));
@@ -164,8 +191,7 @@ async fn the_window_shows_moving_video_and_the_statistics_panel() {
     );
 
     // An on-demand stream has no LIVE badge: nothing red below the seek bar.
-    let controls: Vec<f64> =
-        serde_json::from_value(layout["controls"].clone()).expect("the controls rectangle");
+    let controls = shots.rect("controls");
     let buttons = [controls[0], controls[1] + 24.0, controls[2], controls[3]];
     assert_eq!(red(&first.region(&buttons, 0)), 0, "a LIVE badge on an on-demand stream");
 
@@ -190,48 +216,10 @@ async fn a_live_stream_shows_live_its_latency_and_moving_video() {
     if !ffmpeg_ready() {
         return;
     }
-    let Some(xvfb) = Xvfb::start() else {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "Xvfb is missing in CI (apt-get install xvfb)");
-        eprintln!("Xvfb is not installed (apt-get install xvfb): skipping the live window test");
-        return;
-    };
-    let dir = TempDir::new("window-live-content");
-    let path = dir.0.clone();
-    tokio::task::spawn_blocking(move || {
-        encode_media(&path, &MediaSpec::two_languages(Duration::from_secs(12)))
-    })
-    .await
-    .expect("encode");
-    let mut config = ServeConfig::new(dir.0.clone());
-    config.cdns = 1;
-    config.live = Some(LiveConfig::default());
-    let cdn = TestCdn::start(config).await.expect("the CDN starts");
-    let shots = TempDir::new("window-live-shots");
-    let runtime_dir = TempDir::new("window-live-xdg");
-    std::fs::set_permissions(&runtime_dir.0, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
-    let mut flick = tokio::process::Command::new(env!("CARGO_BIN_EXE_flick"));
-    flick
-        .args(["play", &cdn.manifest_url(), "--stats", "--duration", "60", "--screenshot-at", "3,4"])
-        .arg("--screenshot-dir")
-        .arg(&shots.0)
-        .env("DISPLAY", &xvfb.display)
-        .env_remove("WAYLAND_DISPLAY")
-        .env("XDG_RUNTIME_DIR", &runtime_dir.0)
-        .kill_on_drop(true);
-    let out =
-        tokio::time::timeout(LIMIT, flick.output()).await.expect("the window closes in time").expect("runs");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "flick play failed ({}): {stderr}", out.status);
-    cdn.shutdown().await;
-
-    let layout: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(shots.0.join("layout.json")).expect("layout.json"))
-            .expect("JSON");
-    let video: Vec<f64> = serde_json::from_value(layout["video"].clone()).expect("the video rectangle");
-    let controls: Vec<f64> =
-        serde_json::from_value(layout["controls"].clone()).expect("the controls rectangle");
-    let first = read_png(&shots.0.join("shot-1.png"));
-    let second = read_png(&shots.0.join("shot-2.png"));
+    let Some(xvfb) = xvfb_or_skip("the live window test") else { return };
+    let shots = window_session(&xvfb, Some(LiveConfig::default()), "3,4").await;
+    let (video, controls) = (shots.rect("video"), shots.rect("controls"));
+    let (first, second) = (shots.png(1), shots.png(2));
     let (a, b) = (first.region(&video, 2), second.region(&video, 2));
     assert!(distinct(&a) > 200, "the video area is blank");
     let changed = a.iter().zip(&b).filter(|(p, q)| p != q).count() as f64 / a.len() as f64;
